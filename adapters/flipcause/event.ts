@@ -1,0 +1,82 @@
+/**
+ * The normalised event: what every flow's `when` and `mapping` see, whatever trigger type or
+ * payload quirk the record came with. Produced by the Flipcause adapter's normaliser (pure).
+ * Every string is trimmed; "" and "NA" become null.
+ */
+
+export interface Phone {
+  /** Phone prefix such as "+1" (from `country_code` on transactions, `phone_country_code` on contacts). */
+  country_code: string | null;
+  /** Digits as sent. */
+  number: string;
+  /** "M", "Home", … as sent. */
+  type: string | null;
+}
+
+export interface Address {
+  line1: string | null;
+  line2: string | null;
+  city: string | null;
+  state: string | null;
+  postal_code: string | null;
+  /** Address country (never the phone prefix). */
+  country: string | null;
+}
+
+export interface Contact {
+  /** Trimmed and lower-cased; null when absent or not a plausible address (see email_status). */
+  email: string | null;
+  email_status: 'ok' | 'missing' | 'invalid';
+  first_name: string | null;
+  last_name: string | null;
+  business_name: string | null;
+  title: string | null;
+  suffix: string | null;
+  phone: Phone | null;
+  address: Address;
+  /** Flipcause contact id, e.g. "CID638-1000015" (extracted from "Name (CID…)"). */
+  contact_id: string | null;
+  individual_or_business: string | null;
+}
+
+export interface EventInfo {
+  /** webhook_trigger_type as sent (e.g. new_activity); "unknown" when absent. */
+  trigger: string;
+  /** False for trigger types the adapter does not know (kept and reported, never rejected). */
+  known: boolean;
+  /** webhook_record_id ?? id, as a string. */
+  record_id: string;
+  /** Flipcause account (user_id, or the number inside CID638-…); null when the record does not say. */
+  org_id: string | null;
+  /** Transaction id in its T-prefixed form ("T1098854"): the join key across triggers. */
+  transaction_id: string | null;
+  /** This record's own activity id, e.g. "D1098854_A" (new_activity only). */
+  activity_id: string | null;
+  /** Every activity id the record names (its own, or associated_activity_IDs). */
+  activity_ids: string[];
+  /** Activity type word as sent, e.g. "Donation", "Mailing List". */
+  activity_type: string | null;
+  /** Activity codes: "D", "M", "E", "G", "V", "R", "RD", "RS". */
+  activity_codes: string[];
+  campaign: string | null;
+  /** Amount in the account's currency, when the record carries one. */
+  amount: number | null;
+  /** The record's own date exactly as sent. */
+  date_raw: string | null;
+  /** The same date as ISO 8601 UTC (Flipcause sends no zone; read as UTC), or null. */
+  date: string | null;
+  /** True only when this record carries a Mailing List activity (never for a refund). */
+  on_list: boolean;
+  refund: boolean;
+  anonymous: boolean;
+  /** update_contact: the tag added or removed by this record. */
+  tag: { added: string | null; removed: string | null } | null;
+}
+
+export interface NormalisedEvent {
+  /** Null for records that carry no person (merchant-account payments/credits, unknown triggers). */
+  contact: Contact | null;
+  event: EventInfo;
+  /** The record exactly as received. */
+  raw: Record<string, unknown>;
+}

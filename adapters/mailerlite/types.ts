@@ -1,0 +1,67 @@
+/** The MailerLite surface the engine uses. Shapes follow MailerLite's API (ids are strings). */
+
+export type SubscriberStatus = 'active' | 'unsubscribed' | 'unconfirmed' | 'bounced' | 'junk';
+export type FieldValue = string | number | null;
+
+export interface Group {
+  id: string;
+  name: string;
+}
+
+export interface Field {
+  id: string;
+  name: string;
+  key: string;
+  type: 'text' | 'number' | 'date';
+}
+
+export interface Subscriber {
+  id: string;
+  email: string;
+  status: SubscriberStatus;
+  /** Every account field by key (null when unset). */
+  fields: Record<string, FieldValue>;
+  groups: Group[];
+}
+
+export interface UpsertInput {
+  email: string;
+  fields?: Record<string, FieldValue>;
+  /** Group ids; added, never removed. */
+  groups?: string[];
+  /** Only ever sent when creating. */
+  status?: 'active' | 'unconfirmed';
+}
+
+/** One MailerLite call as data: what a plan holds and what /api/batch takes. Path has no leading slash: "api/subscribers". */
+export interface Operation {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  body?: unknown;
+}
+
+export interface OperationResult {
+  /** HTTP status of this call (or of this batch item). */
+  code: number;
+  body: unknown;
+}
+
+export interface MailerLiteClient {
+  /** Opaque, non-secret id of the API key + base URL: the unit of rate budgets and worker partitions. */
+  readonly accountKey: string;
+  findSubscriber(email: string): Promise<Subscriber | null>;
+  upsertSubscriber(input: UpsertInput): Promise<{ subscriber: Subscriber; created: boolean }>;
+  /** Merges fields of an existing subscriber (PUT without groups/status: membership and status untouched). */
+  updateSubscriberFields(id: string, fields: Record<string, FieldValue>): Promise<Subscriber>;
+  addToGroup(subscriberId: string, groupId: string): Promise<void>;
+  listGroups(): Promise<Group[]>;
+  listFields(): Promise<Field[]>;
+  createGroup(name: string): Promise<Group>;
+  createField(name: string, type: Field['type']): Promise<Field>;
+  deleteSubscriber(id: string): Promise<void>;
+  forgetSubscriber(id: string): Promise<void>;
+  /** Sends one operation under the rate budget; non-2xx answers come back as results, transport failures throw. */
+  send(op: Operation): Promise<OperationResult>;
+  /** Sends ≤50 operations as one /api/batch under the rate budget; results in request order. */
+  batch(ops: Operation[]): Promise<OperationResult[]>;
+}

@@ -1,0 +1,12 @@
+/** A CLI command: one file in engine/cli/commands/, named for the command, exporting `command`. */
+export interface Command {
+  /** One line for `engine help`. */
+  summary: string;
+  /** Usage text printed by `engine help <name>` and on usage errors. */
+  usage: string;
+  /** Runs the command; resolves to the process exit code (0 ok, 1 failure, 2 usage error). */
+  run(argv: string[]): Promise<number>;
+}
+
+/** Thrown by a command for a usage error; main prints the message and the usage, exits 2. */
+export class UsageError extends Error {}
