@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { createLogger } from './logger.ts';
+import { redact, REDACTED } from './redact.ts';
+
+function sink(): { lines: string[]; stream: Writable } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
+  return { lines, stream };
+}
+
+test('PII keys are redacted at any depth, other values kept', () => {
+  const out = redact({
+    flow: 'hope-shelter',
+    contact: { email: 'jane@example.org', first_name: 'Jane', phone: { number: '5105550100' } },
+    raw: { PD_first_name: 'Jane', address: '1 Main St', amount: '25.00' },
+  }) as Record<string, any>;
+  assert.equal(out.flow, 'hope-shelter');
+  assert.equal(out.contact.email, REDACTED);
+  assert.equal(out.contact.first_name, REDACTED);
+  assert.equal(out.contact.phone, REDACTED);
+  assert.equal(out.raw.PD_first_name, REDACTED);
+  assert.equal(out.raw.address, REDACTED);
+  assert.equal(out.raw.amount, '25.00');
+});
+
+test('emails inside free text are masked, also in error bodies echoed by MailerLite', () => {
+  const out = redact({ body: { message: 'jane.doe+x@example.org is unsubscribed', errors: { email: ['bad JANE@EXAMPLE.ORG'] } } }) as any;
+  assert.equal(out.body.message, `${REDACTED} is unsubscribed`);
+  assert.deepEqual(out.body.errors.email, REDACTED);
+});
+
+test('the logger writes no email, name or phone in clear, in objects, messages or errors', async () => {
+  const { lines, stream } = sink();
+  const log = createLogger({ destination: stream });
+  log.info({ contact: { email: 'jane@example.org', last_name: 'Doe' } }, 'processed jane@example.org');
+  log.error({ err: new Error('422 for jane@example.org') }, 'failed');
+  log.flush();
+  await new Promise((r) => setImmediate(r));
+  const text = lines.join('');
+  assert.equal(lines.length, 2);
+  assert.doesNotMatch(text, /jane@example\.org/i);
+  assert.doesNotMatch(text, /"Doe"/);
+  assert.match(text, /processed \[redacted\]/);
+});

@@ -1,0 +1,65 @@
+/**
+ * Donor data is PII: log lines never carry emails, names, phones or addresses in clear.
+ * Two nets, both built once: values under PII keys are replaced wherever they sit (also inside
+ * MailerLite error bodies echoed into logs), and anything shaped like an email is masked in
+ * every string, including messages.
+ */
+
+const PII_KEY = new RegExp(
+  [
+    'e-?mail',
+    '(first|last|middle|full|business|company)_?name',
+    '^name$',
+    '^title$',
+    '^suffix$',
+    'phone',
+    'address',
+    '^line[12]$',
+    'street',
+    '^city$',
+    '^state$',
+    'postal',
+    '^zip',
+    '^z_i_p$',
+    '^country$',
+    '^pd_',
+    'contact_id',
+    'support_message',
+  ].join('|'),
+  'i',
+);
+
+const EMAIL = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[a-z]{2,}/gi;
+
+export const REDACTED = '[redacted]';
+
+export function isPiiKey(key: string): boolean {
+  return PII_KEY.test(key);
+}
+
+export function scrubString(s: string): string {
+  return s.replace(EMAIL, REDACTED);
+}
+
+/** A deep copy of `value` with PII removed; the input is never mutated. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubString(value);
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  if (value instanceof Error) return redactError(value, depth);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = isPiiKey(k) && v !== null && v !== undefined && typeof v !== 'boolean' ? REDACTED : redact(v, depth + 1);
+  }
+  return out;
+}
+
+function redactError(err: Error, depth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    type: err.name,
+    message: scrubString(err.message),
+    stack: err.stack ? scrubString(err.stack) : undefined,
+  };
+  for (const [k, v] of Object.entries(err)) out[k] = isPiiKey(k) ? REDACTED : redact(v, depth + 1);
+  return out;
+}
