@@ -1,0 +1,111 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteStore } from './sqlite.ts';
+import type { NewRecord } from './types.ts';
+
+function rec(over: Partial<NewRecord> & { dedupeKey: string }): NewRecord {
+  return { flow: 'f1', trigger: 'new_activity', raw: '{"a":"1"}', subject: null, txn: null, availableAt: 0, ...over };
+}
+
+test('ingest commits each delivery and absorbs duplicates, within and across deliveries', () => {
+  const store = openSqliteStore({ file: ':memory:' });
+  const [a, b] = store.ingest(
+    [
+      [rec({ dedupeKey: 'new_activity:1' }), rec({ dedupeKey: 'new_activity:2' }), rec({ dedupeKey: 'new_activity:1' })],
+      [rec({ dedupeKey: 'new_activity:2' }), rec({ dedupeKey: 'new_transaction:2' })],
+    ],
+    1000,
+  );
+  assert.deepEqual(a, { accepted: 2, duplicates: 1 });
+  assert.deepEqual(b, { accepted: 1, duplicates: 1 });
+  const stats = store.stats();
+  assert.equal(stats[0]?.pending, 3);
+  assert.equal(stats[0]?.lastDeliveryAt, 1000);
+  store.close();
+});
+
+test('claim takes ready records and their pending siblings by subject or transaction, leases them', () => {
+  const store = openSqliteStore({ file: ':memory:' });
+  store.ingest(
+    [[
+      rec({ dedupeKey: 'a:1', subject: 's1', txn: 'T1', availableAt: 100 }),
+      rec({ dedupeKey: 'a:2', subject: null, txn: 'T1', availableAt: 5000 }), // same transaction, not ready yet
+      rec({ dedupeKey: 'a:3', subject: 's1', txn: 'T9', availableAt: 5000 }), // same contact, not ready yet
+      rec({ dedupeKey: 'a:4', subject: 's2', txn: 'T2', availableAt: 5000 }), // unrelated, not ready
+      rec({ dedupeKey: 'a:5', subject: 's3', txn: 'T3', availableAt: 100 }), // ready but its subject is busy
+      rec({ flow: 'other', dedupeKey: 'a:6', availableAt: 100 }), // another flow
+    ]],
+    0,
+  );
+  const claimed = store.claim(['f1'], 200, 10, 60_000, new Set(['s3']));
+  assert.deepEqual(claimed.map((r) => r.dedupeKey), ['a:1', 'a:2', 'a:3']);
+  assert.deepEqual(claimed[0]?.raw, { a: '1' });
+  // Leased: a second claim at the same time finds nothing; after the lease expires it finds them again.
+  assert.equal(store.claim(['f1'], 300, 10, 60_000, new Set(['s3'])).length, 0);
+  assert.equal(store.claim(['f1'], 70_000, 10, 60_000).length, 5);
+  store.close();
+});
+
+test('finish, retryLater, history, replay and dead letters', () => {
+  const store = openSqliteStore({ file: ':memory:' });
+  store.ingest([[rec({ dedupeKey: 'k:1' }), rec({ dedupeKey: 'k:2' })]], 0);
+  const [r1, r2] = store.claim(['f1'], 10, 10, 1000);
+  assert.ok(r1 && r2);
+  store.retryLater([r1.id], 500, { outcome: 'failed', errorCode: 'ML_ERR_SERVER', reason: '503' }, 20);
+  assert.equal(store.claim(['f1'], 100, 10, 1000).length, 0, 'not before its retry time');
+  store.finish(r2.id, { outcome: 'dead', errorCode: 'ML_ERR_INVALID_EMAIL', reason: 'invalid' }, 30);
+  const again = store.claim(['f1'], 600, 10, 1000);
+  assert.deepEqual(again.map((r) => r.id), [r1.id]);
+  store.finish(r1.id, { outcome: 'created', detail: { subscriber: '1' } }, 700);
+  assert.deepEqual(store.history(r1.id).map((h) => [h.attempt, h.outcome, h.errorCode]), [
+    [1, 'failed', 'ML_ERR_SERVER'],
+    [2, 'created', null],
+  ]);
+  assert.deepEqual(store.history(r1.id)[1]?.detail, { subscriber: '1' });
+  assert.deepEqual(store.deadIds('f1'), [r2.id]);
+  assert.equal(store.stats()[0]?.byOutcome.created, 1);
+  assert.equal(store.replay([r2.id], 800), 1);
+  assert.equal(store.record(r2.id)?.status, 'pending');
+  assert.deepEqual(store.deadIds('f1'), []);
+  store.close();
+});
+
+test('memberships are sticky, effects are kept per flow, raw payloads are purged after retention', () => {
+  const store = openSqliteStore({ file: ':memory:' });
+  assert.equal(store.isOnList('f1', 's1'), false);
+  store.markOnList('f1', 's1', 1);
+  store.markOnList('f1', 's1', 2);
+  assert.equal(store.isOnList('f1', 's1'), true);
+  assert.equal(store.isOnList('f2', 's1'), false);
+  store.recordEffect({ flow: 'f1', recordId: 1, subscriberId: '99', email: 'a@example.org', action: 'created', at: 50 });
+  assert.equal(store.effects('f1', 0).length, 1);
+  assert.equal(store.effects('f1', 60).length, 0);
+  store.ingest([[rec({ dedupeKey: 'k:1' })]], 0);
+  const [r] = store.claim(['f1'], 1, 1, 1000);
+  store.finish(r!.id, { outcome: 'skipped', reason: 'before_since' }, 10);
+  assert.equal(store.purgeRaw(5), 0);
+  assert.equal(store.purgeRaw(11), 1);
+  assert.equal(store.record(r!.id)?.raw, null);
+  assert.equal(store.replay([r!.id], 20), 0, 'a purged record cannot be replayed');
+  store.close();
+});
+
+test('a file store keeps committed records across a reopen', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'store-'));
+  try {
+    const file = join(dir, 'engine.sqlite');
+    const a = openSqliteStore({ file });
+    a.ingest([[rec({ dedupeKey: 'k:1' })]], 0);
+    a.claim(['f1'], 1, 1, 60_000);
+    a.close();
+    const b = openSqliteStore({ file });
+    assert.equal(b.releaseAll(), 1);
+    assert.equal(b.claim(['f1'], 2, 10, 1000).length, 1);
+    b.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

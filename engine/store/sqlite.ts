@@ -1,0 +1,229 @@
+import Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
+import type {
+  Effect, FlowStats, HistoryEntry, IngestResult, NewRecord, Outcome, OutcomeEntry, RecordQuery,
+  RecordStatus, Store, StoredRecord,
+} from './types.ts';
+
+const SCHEMA = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8');
+
+interface Row {
+  id: number; flow: string; dedupe_key: string; trigger: string; raw: string | null; received_at: number;
+  subject: string | null; txn: string | null; status: RecordStatus; available_at: number; attempts: number;
+  outcome: Outcome | null; reason: string | null; error_code: string | null; finished_at: number | null;
+}
+
+function toRecord(r: Row): StoredRecord {
+  return {
+    id: r.id, flow: r.flow, dedupeKey: r.dedupe_key, trigger: r.trigger,
+    raw: r.raw === null ? null : (JSON.parse(r.raw) as Record<string, unknown>),
+    receivedAt: r.received_at, subject: r.subject, txn: r.txn, status: r.status, availableAt: r.available_at,
+    attempts: r.attempts, outcome: r.outcome, reason: r.reason, errorCode: r.error_code, finishedAt: r.finished_at,
+  };
+}
+
+export interface SqliteStoreOptions {
+  /** File path, or ':memory:' for tests and dry runs. */
+  file: string;
+}
+
+/** SQLite store: WAL with synchronous=FULL, so a 200 is only sent for records on disk. */
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  const db = new Database(options.file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  db.exec(SCHEMA);
+
+  const insert = db.prepare(
+    `INSERT INTO records (flow, dedupe_key, trigger, raw, received_at, subject, txn, available_at)
+     VALUES (@flow, @dedupeKey, @trigger, @raw, @now, @subject, @txn, @availableAt)
+     ON CONFLICT (flow, dedupe_key) DO NOTHING`,
+  );
+  const touchFlow = db.prepare(
+    `INSERT INTO flow_activity (flow, last_delivery_at) VALUES (?, ?)
+     ON CONFLICT (flow) DO UPDATE SET last_delivery_at = excluded.last_delivery_at`,
+  );
+  const ready = db.prepare(
+    `SELECT * FROM records
+      WHERE status = 'pending' AND available_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+        AND flow IN (SELECT value FROM json_each(@flows))
+      ORDER BY id LIMIT @limit`,
+  );
+  const siblings = db.prepare(
+    `SELECT * FROM records
+      WHERE status = 'pending' AND flow = @flow AND (lease_until IS NULL OR lease_until <= @now)
+        AND (subject IN (SELECT value FROM json_each(@subjects)) OR txn IN (SELECT value FROM json_each(@txns)))
+      ORDER BY id`,
+  );
+  const lease = db.prepare(`UPDATE records SET lease_until = @until WHERE id IN (SELECT value FROM json_each(@ids))`);
+  const finishStmt = db.prepare(
+    `UPDATE records SET status = @status, outcome = @outcome, reason = @reason, error_code = @errorCode,
+            finished_at = @now, lease_until = NULL, attempts = attempts + 1
+      WHERE id = @id RETURNING attempts`,
+  );
+  const retryStmt = db.prepare(
+    `UPDATE records SET available_at = @availableAt, lease_until = NULL, attempts = attempts + 1,
+            outcome = 'failed', reason = @reason, error_code = @errorCode
+      WHERE id = @id AND status = 'pending' RETURNING attempts`,
+  );
+  const addHistory = db.prepare(
+    `INSERT INTO history (record_id, at, attempt, outcome, reason, error_code, detail)
+     VALUES (@id, @now, @attempt, @outcome, @reason, @errorCode, @detail)`,
+  );
+  const releaseStmt = db.prepare(`UPDATE records SET lease_until = NULL WHERE id IN (SELECT value FROM json_each(?))`);
+  const releaseAllStmt = db.prepare(`UPDATE records SET lease_until = NULL WHERE lease_until IS NOT NULL`);
+  const onList = db.prepare(`SELECT 1 FROM memberships WHERE flow = ? AND subject = ?`);
+  const markList = db.prepare(`INSERT INTO memberships (flow, subject, since) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`);
+  const addEffect = db.prepare(
+    `INSERT INTO effects (flow, record_id, subscriber_id, email, action, at)
+     VALUES (@flow, @recordId, @subscriberId, @email, @action, @at)`,
+  );
+  const effectsStmt = db.prepare(
+    `SELECT flow, record_id AS recordId, subscriber_id AS subscriberId, email, action, at
+       FROM effects WHERE flow = ? AND at >= ? AND at <= ? ORDER BY at`,
+  );
+  const forgetEffectStmt = db.prepare(`DELETE FROM effects WHERE flow = ? AND subscriber_id = ?`);
+  const statusCounts = db.prepare(
+    `SELECT flow, status, outcome, count(*) AS n, min(CASE WHEN status = 'pending' THEN received_at END) AS oldest
+       FROM records GROUP BY flow, status, outcome`,
+  );
+  const activity = db.prepare(`SELECT flow, last_delivery_at FROM flow_activity`);
+  const oneRecord = db.prepare(`SELECT * FROM records WHERE id = ?`);
+  const historyStmt = db.prepare(
+    `SELECT at, attempt, outcome, reason, error_code AS errorCode, detail FROM history WHERE record_id = ? ORDER BY rowid`,
+  );
+  const replayStmt = db.prepare(
+    `UPDATE records SET status = 'pending', available_at = @now, lease_until = NULL, finished_at = NULL
+      WHERE id = @id AND status != 'pending' AND raw IS NOT NULL`,
+  );
+  const deadStmt = db.prepare(`SELECT id FROM records WHERE flow = ? AND status = 'dead' ORDER BY id`);
+  const purgeStmt = db.prepare(`UPDATE records SET raw = NULL WHERE status != 'pending' AND finished_at < ? AND raw IS NOT NULL`);
+  const getMetaStmt = db.prepare(`SELECT value FROM meta WHERE key = ?`);
+  const setMetaStmt = db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
+
+  const ingestTx = db.transaction((deliveries: NewRecord[][], now: number): IngestResult[] =>
+    deliveries.map((records) => {
+      let accepted = 0;
+      for (const r of records) accepted += insert.run({ ...r, now }).changes;
+      const flow = records[0]?.flow;
+      if (flow) touchFlow.run(flow, now);
+      return { accepted, duplicates: records.length - accepted };
+    }),
+  );
+
+  const claimTx = db.transaction(
+    (flows: readonly string[], now: number, limit: number, leaseMs: number, busy: ReadonlySet<string>) => {
+      const first = (ready.all({ now, flows: JSON.stringify(flows), limit: limit * 2 }) as Row[])
+        .filter((r) => r.subject === null || !busy.has(r.subject))
+        .slice(0, limit);
+      const byId = new Map<number, Row>(first.map((r) => [r.id, r]));
+      const perFlow = new Map<string, { subjects: Set<string>; txns: Set<string> }>();
+      for (const r of first) {
+        const keys = perFlow.get(r.flow) ?? { subjects: new Set(), txns: new Set() };
+        if (r.subject) keys.subjects.add(r.subject);
+        if (r.txn) keys.txns.add(r.txn);
+        perFlow.set(r.flow, keys);
+      }
+      for (const [flow, keys] of perFlow) {
+        if (keys.subjects.size === 0 && keys.txns.size === 0) continue;
+        const rows = siblings.all({
+          flow, now, subjects: JSON.stringify([...keys.subjects]), txns: JSON.stringify([...keys.txns]),
+        }) as Row[];
+        for (const r of rows) if (!(r.subject && busy.has(r.subject))) byId.set(r.id, r);
+      }
+      const rows = [...byId.values()].sort((a, b) => a.id - b.id);
+      if (rows.length > 0) lease.run({ until: now + leaseMs, ids: JSON.stringify(rows.map((r) => r.id)) });
+      return rows.map(toRecord);
+    },
+  );
+
+  function history(id: number, attempt: number, entry: OutcomeEntry, now: number): void {
+    addHistory.run({
+      id, now, attempt, outcome: entry.outcome, reason: entry.reason ?? null, errorCode: entry.errorCode ?? null,
+      detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
+    });
+  }
+
+  const finishTx = db.transaction((id: number, entry: OutcomeEntry, now: number) => {
+    const row = finishStmt.get({
+      id, now, status: entry.outcome === 'dead' ? 'dead' : 'done', outcome: entry.outcome,
+      reason: entry.reason ?? null, errorCode: entry.errorCode ?? null,
+    }) as { attempts: number } | undefined;
+    if (row) history(id, row.attempts, entry, now);
+  });
+
+  const retryTx = db.transaction((ids: readonly number[], availableAt: number, entry: OutcomeEntry, now: number) => {
+    for (const id of ids) {
+      const row = retryStmt.get({ id, availableAt, reason: entry.reason ?? null, errorCode: entry.errorCode ?? null }) as
+        | { attempts: number }
+        | undefined;
+      if (row) history(id, row.attempts, entry, now);
+    }
+  });
+
+  return {
+    ingest: (deliveries, now) => ingestTx(deliveries, now),
+    claim: (flows, now, limit, leaseMs, busy = new Set()) => claimTx(flows, now, limit, leaseMs, busy),
+    finish: (id, entry, now) => finishTx(id, entry, now),
+    retryLater: (ids, availableAt, entry, now) => retryTx(ids, availableAt, entry, now),
+    release: (ids) => void releaseStmt.run(JSON.stringify(ids)),
+    releaseAll: () => releaseAllStmt.run().changes,
+    isOnList: (flow, subject) => onList.get(flow, subject) !== undefined,
+    markOnList: (flow, subject, now) => void markList.run(flow, subject, now),
+    recordEffect: (effect: Effect) => void addEffect.run(effect),
+    effects: (flow, since, until = Number.MAX_SAFE_INTEGER) => effectsStmt.all(flow, since, until) as Effect[],
+    forgetEffect: (flow, subscriberId) => void forgetEffectStmt.run(flow, subscriberId),
+    stats() {
+      const out = new Map<string, FlowStats>();
+      const get = (flow: string): FlowStats => {
+        let s = out.get(flow);
+        if (!s) {
+          s = { flow, pending: 0, done: 0, dead: 0, byOutcome: {}, oldestPendingAt: null, lastDeliveryAt: null };
+          out.set(flow, s);
+        }
+        return s;
+      };
+      for (const r of statusCounts.all() as { flow: string; status: RecordStatus; outcome: Outcome | null; n: number; oldest: number | null }[]) {
+        const s = get(r.flow);
+        s[r.status] += r.n;
+        if (r.status !== 'pending' && r.outcome) s.byOutcome[r.outcome] = (s.byOutcome[r.outcome] ?? 0) + r.n;
+        if (r.oldest !== null) s.oldestPendingAt = s.oldestPendingAt === null ? r.oldest : Math.min(s.oldestPendingAt, r.oldest);
+      }
+      for (const a of activity.all() as { flow: string; last_delivery_at: number }[]) get(a.flow).lastDeliveryAt = a.last_delivery_at;
+      return [...out.values()].sort((a, b) => a.flow.localeCompare(b.flow));
+    },
+    records(q: RecordQuery) {
+      const where: string[] = ['id > @afterId'];
+      if (q.flow) where.push('flow = @flow');
+      if (q.status) where.push('status = @status');
+      if (q.outcome) where.push('outcome = @outcome');
+      const sql = `SELECT * FROM records WHERE ${where.join(' AND ')} ORDER BY id LIMIT @limit`;
+      const rows = db.prepare(sql).all({
+        afterId: q.afterId ?? 0, flow: q.flow, status: q.status, outcome: q.outcome, limit: q.limit ?? 100,
+      }) as Row[];
+      return rows.map(toRecord);
+    },
+    record(id) {
+      const r = oneRecord.get(id) as Row | undefined;
+      return r && toRecord(r);
+    },
+    history(id) {
+      return (historyStmt.all(id) as (Omit<HistoryEntry, 'detail'> & { detail: string | null })[]).map((h) => ({
+        ...h,
+        detail: h.detail === null ? undefined : JSON.parse(h.detail),
+      }));
+    },
+    replay: db.transaction((ids: readonly number[], now: number) => {
+      let n = 0;
+      for (const id of ids) n += replayStmt.run({ id, now }).changes;
+      return n;
+    }),
+    deadIds: (flow) => (deadStmt.all(flow) as { id: number }[]).map((r) => r.id),
+    purgeRaw: (before) => purgeStmt.run(before).changes,
+    getMeta: (key) => (getMetaStmt.get(key) as { value: string } | undefined)?.value,
+    setMeta: (key, value) => void setMetaStmt.run(key, value),
+    close: () => db.close(),
+  };
+}
