@@ -1,4 +1,5 @@
 /** The MailerLite surface the engine uses. Shapes follow MailerLite's API (ids are strings). */
+import type { EngineError } from '../../engine/errors.ts';
 
 export type SubscriberStatus = 'active' | 'unsubscribed' | 'unconfirmed' | 'bounced' | 'junk';
 export type FieldValue = string | number | null;
@@ -64,4 +65,6 @@ export interface MailerLiteClient {
   send(op: Operation): Promise<OperationResult>;
   /** Sends ≤50 operations as one /api/batch under the rate budget; results in request order. */
   batch(ops: Operation[]): Promise<OperationResult[]>;
+  /** The classified error a non-2xx result stands for (null for 2xx): the same table for calls and batch items. */
+  classify(result: OperationResult): EngineError | null;
 }

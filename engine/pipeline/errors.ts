@@ -1,0 +1,17 @@
+import { defineErrors } from '../errors.ts';
+
+/** Errors of running records through a flow (the flow-file diagnostics live in engine/flow). */
+export const PipelineErrors = defineErrors({
+  ENGINE_ERR_EXPRESSION: { kind: 'permanent', message: 'the flow\'s {expression} expression failed: {detail}' },
+  ENGINE_ERR_MAPPING_OUTPUT: { kind: 'permanent', message: 'the mapping must produce {shape}; it produced {got}' },
+  ENGINE_ERR_UNKNOWN_FIELD: {
+    kind: 'permanent',
+    message: 'the mapping sets field "{field}", which the MailerLite account does not have (create it with `engine setup`)',
+  },
+  ENGINE_ERR_UNKNOWN_GROUP: {
+    kind: 'halting',
+    message: 'group "{group}" (policy.groups.{slot}) does not exist in the MailerLite account; groups must exist before use',
+  },
+  ENGINE_ERR_RETRIES_EXHAUSTED: { kind: 'permanent', message: 'gave up after {attempts} attempts; last error {code}: {detail}' },
+  ENGINE_ERR_FLOW_NOT_READY: { kind: 'halting', message: 'flow {flow} is not ready: {detail}' },
+});

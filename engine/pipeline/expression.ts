@@ -1,0 +1,41 @@
+import jsonata from 'jsonata';
+import { mappingFunctions } from './functions.ts';
+import { PipelineErrors } from './errors.ts';
+
+export interface ExpressionLimits {
+  /** Milliseconds one evaluation may take. */
+  timeoutMs: number;
+  /** Deepest evaluation stack allowed (runaway recursion). */
+  maxDepth: number;
+}
+
+export const DEFAULT_LIMITS: ExpressionLimits = { timeoutMs: 250, maxDepth: 200 };
+
+export interface CompiledExpression {
+  readonly source: string;
+  evaluate(input: unknown): Promise<unknown>;
+}
+
+/**
+ * Compiles a flow's JSONata once, with the engine's functions and guardrails. JSONata throws
+ * plain objects; evaluation failures are wrapped as permanent EngineErrors so the retry layer
+ * classifies them (a mapping that fails fails the same way every time).
+ */
+export function compileExpression(name: string, source: string, limits: ExpressionLimits = DEFAULT_LIMITS): CompiledExpression {
+  const expr = jsonata(source, { timeout: limits.timeoutMs, stack: limits.maxDepth });
+  for (const f of mappingFunctions) expr.registerFunction(f.name, f.impl, f.signature);
+  return {
+    source,
+    async evaluate(input) {
+      try {
+        return await expr.evaluate(input);
+      } catch (err) {
+        const e = err as { code?: string; message?: string; position?: number };
+        throw PipelineErrors.ENGINE_ERR_EXPRESSION(
+          { expression: name, detail: `${e.code ?? 'error'} ${e.message ?? String(err)}${e.position !== undefined ? ` at ${e.position}` : ''}` },
+          { cause: err },
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import type { NormalisedEvent } from '../../adapters/flipcause/event.ts';
+import type { StoredRecord } from '../store/types.ts';
+import type { CompiledFlow } from './compiled-flow.ts';
+
+/** Stable reasons a record goes nowhere before any MailerLite call. */
+export type PrepareSkip = 'purged' | 'trigger_not_enabled' | 'no_contact' | 'before_since' | 'filtered_by_when';
+
+export interface Prepared {
+  record: StoredRecord;
+  event: NormalisedEvent | null;
+  skip: PrepareSkip | null;
+}
+
+/**
+ * One stored record through normalise → trigger → cut-off → `when`. Pure but for the `when`
+ * expression (JSONata evaluates asynchronously); throws a permanent error when `when` fails.
+ */
+export async function prepare(flow: CompiledFlow, record: StoredRecord): Promise<Prepared> {
+  if (record.raw === null) return { record, event: null, skip: 'purged' };
+  const event = flow.source.normalise(record.raw);
+  const skip = await skipReason(flow, event);
+  return { record, event, skip };
+}
+
+async function skipReason(flow: CompiledFlow, ev: NormalisedEvent): Promise<PrepareSkip | null> {
+  if (!flow.triggers.has(ev.event.trigger)) return 'trigger_not_enabled';
+  if (ev.contact === null) return 'no_contact';
+  // The cut-off compares against the record's own date; a record without one is let through.
+  if (ev.event.date !== null && Date.parse(ev.event.date) < flow.sinceMs) return 'before_since';
+  if (flow.when && !(await flow.when.evaluate(ev))) return 'filtered_by_when';
+  return null;
+}
