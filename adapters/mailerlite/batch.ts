@@ -1,0 +1,107 @@
+/**
+ * /api/batch with per-item results mapped back to their operations. The envelope is retried like
+ * any call; inside it, items that failed retryably (429, 408, 5xx) are sent again — only those —
+ * while permanent item failures are final results. When the retries run out after MailerLite has
+ * answered at least once, the unsettled items come back with their last (retryable) answer rather
+ * than as a throw, so the caller keeps the effects that did happen; `classify` tells it which
+ * items to reschedule.
+ */
+import { isEngineError, type EngineError } from '../../engine/errors.ts';
+import { classify, MlErrors } from './errors.ts';
+import { isObject } from './decode.ts';
+import { exchange, type TransportConfig } from './http.ts';
+import { isImport } from './operations.ts';
+import type { RateBudget } from './rate-budget.ts';
+import { withRetries, type RetryPolicy } from './retry.ts';
+import type { Operation, OperationResult } from './types.ts';
+
+export const BATCH_LIMIT = 50;
+
+/** How this client charges a batch to the rate budget; the server's headers correct it either way. */
+export type BatchCost = 'one' | 'items';
+
+export interface BatchDeps {
+  transport: TransportConfig;
+  budget: RateBudget;
+  retry: RetryPolicy;
+  batchCost: BatchCost;
+}
+
+export async function runBatch(deps: BatchDeps, list: readonly Operation[]): Promise<OperationResult[]> {
+  if (list.length === 0) throw MlErrors.ML_ERR_BATCH_EMPTY();
+  if (list.length > BATCH_LIMIT) throw MlErrors.ML_ERR_BATCH_TOO_LARGE({ limit: BATCH_LIMIT, count: list.length });
+
+  const settled: (OperationResult | undefined)[] = new Array(list.length).fill(undefined);
+  const lastAnswer: (OperationResult | undefined)[] = new Array(list.length).fill(undefined);
+  let pending = list.map((_, i) => i);
+  let answeredOnce = false;
+
+  const attempt = async (): Promise<void> => {
+    const sending = pending.map((i) => list[i]!);
+    const lease = await deps.budget.acquire({
+      cost: deps.batchCost === 'items' ? sending.length : 1,
+      import: isImport(sending),
+    });
+    let answer;
+    try {
+      answer = await exchange(deps.transport, {
+        method: 'POST',
+        path: 'api/batch',
+        body: { requests: sending.map(toBatchRequest) },
+      });
+    } catch (err) {
+      lease.release();
+      throw err;
+    }
+    lease.release(answer);
+    const envelopeError = classify(answer.status, answer.body, retryAfter(answer.retryAfterMs));
+    if (envelopeError) throw envelopeError;
+
+    const responses = isObject(answer.body) ? answer.body.responses : undefined;
+    if (!Array.isArray(responses) || responses.length !== sending.length) {
+      throw MlErrors.ML_ERR_BAD_RESPONSE({ reason: 'batch responses do not match its requests' });
+    }
+    answeredOnce = true;
+    const still: number[] = [];
+    let retryable: EngineError | undefined;
+    responses.forEach((raw, k) => {
+      const index = pending[k]!;
+      const item = toResult(raw);
+      const err = classify(item.code, item.body);
+      if (err?.kind === 'halting') throw err;
+      if (err?.kind === 'retryable') {
+        lastAnswer[index] = item;
+        still.push(index);
+        retryable = err;
+      } else {
+        settled[index] = item;
+      }
+    });
+    pending = still;
+    if (retryable) throw retryable;
+  };
+
+  try {
+    await withRetries(deps.retry, deps.budget, attempt);
+  } catch (err) {
+    if (!(answeredOnce && isEngineError(err) && err.kind === 'retryable')) throw err;
+  }
+  return settled.map((r, i) => r ?? lastAnswer[i]!);
+}
+
+function toBatchRequest(op: Operation): Record<string, unknown> {
+  const req: Record<string, unknown> = { method: op.method, path: op.path.replace(/^\/+/, '') };
+  if (op.body !== undefined) req.body = op.body;
+  return req;
+}
+
+function toResult(raw: unknown): OperationResult {
+  if (!isObject(raw) || typeof raw.code !== 'number') {
+    throw MlErrors.ML_ERR_BAD_RESPONSE({ reason: 'batch item has no numeric code' });
+  }
+  return { code: raw.code, body: raw.body ?? null };
+}
+
+function retryAfter(ms: number | undefined): { retryAfterMs?: number } {
+  return ms === undefined ? {} : { retryAfterMs: ms };
+}

@@ -1,0 +1,195 @@
+/**
+ * The MailerLite client: a thin typed layer over `fetch`. Every call goes through the account's
+ * shared rate budget and the bounded retry policy; every failure comes out as a classified
+ * EngineError (ML_ERR_…). No SDK, no logging: it never sees a place where PII could leak to.
+ */
+import type { EngineError } from '../../engine/errors.ts';
+import { classify } from './errors.ts';
+import { runBatch, type BatchCost } from './batch.ts';
+import { dataOf, hasNextPage, listOf, toField, toGroup, toSubscriber } from './decode.ts';
+import { exchange, type HttpAnswer, type TransportConfig } from './http.ts';
+import { ops } from './operations.ts';
+import { accountKeyOf, normaliseBaseUrl, rateBudgetFor, type RateBudget } from './rate-budget.ts';
+import { defaultRetryPolicy, withRetries, type RetryPolicy } from './retry.ts';
+import type { Field, FieldValue, Group, MailerLiteClient, Operation, OperationResult, Subscriber, UpsertInput } from './types.ts';
+
+export const DEFAULT_BASE_URL = 'https://connect.mailerlite.com';
+/** The API version this client was written against (sent as X-Version). */
+export const DEFAULT_API_VERSION = '2024-09-01';
+
+export interface MailerLiteClientOptions {
+  apiKey: string;
+  /** Default https://connect.mailerlite.com; point it at the fake in tests and the demo. */
+  baseUrl?: string;
+  /** Timeout of each HTTP exchange (default 10 000 ms). */
+  timeoutMs?: number;
+  apiVersion?: string;
+  /** For the shared rate budget (default 120); a second client on the same key can only lower it. */
+  requestsPerMinute?: number;
+  /** All-upsert batches per minute (default 5). */
+  importsPerMinute?: number;
+  /** A MailerLite minute lasts 60 000 × timeScale ms (rate window, Retry-After); default 1. */
+  timeScale?: number;
+  /** How a batch is charged to the budget before the server's headers say (default 'one'). */
+  batchCost?: BatchCost;
+  /** Bounded retries inside the client; after them the retryable error is thrown. */
+  retry?: Partial<RetryPolicy>;
+  /** Page size when listing groups and fields (default 100). */
+  pageSize?: number;
+  /** Use this budget instead of the account's shared one (tests). */
+  budget?: RateBudget;
+}
+
+export interface MailerLiteHttpClient extends MailerLiteClient {
+  /** The rate budget this client spends (shared by every client on the same key and base URL). */
+  readonly budget: RateBudget;
+}
+
+export function createClient(options: MailerLiteClientOptions): MailerLiteHttpClient {
+  return new HttpMailerLiteClient(options);
+}
+
+class HttpMailerLiteClient implements MailerLiteHttpClient {
+  readonly accountKey: string;
+  readonly budget: RateBudget;
+  private readonly transport: TransportConfig;
+  private readonly retry: RetryPolicy;
+  private readonly batchCost: BatchCost;
+  private readonly pageSize: number;
+
+  constructor(options: MailerLiteClientOptions) {
+    if (!options.apiKey) throw new TypeError('MailerLite client needs an apiKey');
+    const baseUrl = normaliseBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
+    const timeScale = options.timeScale ?? 1;
+    this.accountKey = accountKeyOf(baseUrl, options.apiKey);
+    this.budget =
+      options.budget ??
+      rateBudgetFor(this.accountKey, {
+        requestsPerMinute: options.requestsPerMinute ?? 120,
+        importsPerMinute: options.importsPerMinute ?? 5,
+        timeScale,
+      });
+    this.transport = {
+      baseUrl,
+      apiKey: options.apiKey,
+      apiVersion: options.apiVersion ?? DEFAULT_API_VERSION,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      timeScale,
+    };
+    this.retry = { ...defaultRetryPolicy, ...options.retry };
+    this.batchCost = options.batchCost ?? 'one';
+    this.pageSize = options.pageSize ?? 100;
+  }
+
+  async findSubscriber(email: string): Promise<Subscriber | null> {
+    const answer = await this.call(ops.findSubscriber(email));
+    if (answer.status === 404) return null;
+    return toSubscriber(dataOf(ok(answer), 'subscriber'));
+  }
+
+  async upsertSubscriber(input: UpsertInput): Promise<{ subscriber: Subscriber; created: boolean }> {
+    const answer = ok(await this.call(ops.upsertSubscriber(input)));
+    return { subscriber: toSubscriber(dataOf(answer, 'subscriber')), created: answer.status === 201 };
+  }
+
+  async updateSubscriberFields(id: string, fields: Record<string, FieldValue>): Promise<Subscriber> {
+    const answer = ok(await this.call(ops.updateSubscriberFields(id, fields)));
+    return toSubscriber(dataOf(answer, 'subscriber'));
+  }
+
+  async addToGroup(subscriberId: string, groupId: string): Promise<void> {
+    ok(await this.call(ops.addToGroup(subscriberId, groupId)));
+  }
+
+  listGroups(): Promise<Group[]> {
+    return this.allPages((page) => ops.listGroups(page, this.pageSize), toGroup, 'groups');
+  }
+
+  listFields(): Promise<Field[]> {
+    return this.allPages((page) => ops.listFields(page, this.pageSize), toField, 'fields');
+  }
+
+  async createGroup(name: string): Promise<Group> {
+    const answer = ok(await this.call(ops.createGroup(name), { idempotent: false }));
+    return toGroup(dataOf(answer, 'group'));
+  }
+
+  async createField(name: string, type: Field['type']): Promise<Field> {
+    const answer = ok(await this.call(ops.createField(name, type), { idempotent: false }));
+    return toField(dataOf(answer, 'field'));
+  }
+
+  /** Already gone (404) counts as done: a retried delete whose first attempt landed must not fail. */
+  async deleteSubscriber(id: string): Promise<void> {
+    const answer = await this.call(ops.deleteSubscriber(id));
+    if (answer.status !== 404) ok(answer);
+  }
+
+  async forgetSubscriber(id: string): Promise<void> {
+    const answer = await this.call(ops.forgetSubscriber(id));
+    if (answer.status !== 404) ok(answer);
+  }
+
+  async send(op: Operation): Promise<OperationResult> {
+    const answer = await this.call(op, { idempotent: op.method !== 'POST' || isIdempotentPost(op.path) });
+    return { code: answer.status, body: answer.body };
+  }
+
+  classify(result: OperationResult): EngineError | null {
+    return classify(result.code, result.body);
+  }
+
+  batch(list: Operation[]): Promise<OperationResult[]> {
+    return runBatch({ transport: this.transport, budget: this.budget, retry: this.retry, batchCost: this.batchCost }, list);
+  }
+
+  /**
+   * One call under the budget, retried within bounds. Resolves with 2xx and permanent answers
+   * (the caller decides what a 404 means); throws halting errors at once and retryable ones
+   * when the retries are spent.
+   */
+  private call(op: Operation, { idempotent = true } = {}): Promise<HttpAnswer> {
+    return withRetries(
+      this.retry,
+      this.budget,
+      async () => {
+        const lease = await this.budget.acquire();
+        let answer: HttpAnswer;
+        try {
+          answer = await exchange(this.transport, op);
+        } catch (err) {
+          lease.release();
+          throw err;
+        }
+        lease.release(answer);
+        const err = classify(answer.status, answer.body, answer.retryAfterMs === undefined ? {} : { retryAfterMs: answer.retryAfterMs });
+        if (err && err.kind !== 'permanent') throw err;
+        return answer;
+      },
+      // Creating twice is not harmless: retry only what MailerLite certainly did not process.
+      (err) => idempotent || err.status === 429 || err.status === 408,
+    );
+  }
+
+  private async allPages<T>(page: (n: number) => Operation, decode: (raw: unknown) => T, what: string): Promise<T[]> {
+    const out: T[] = [];
+    for (let n = 1; ; n++) {
+      const answer = ok(await this.call(page(n)));
+      const items = listOf(answer.body, what);
+      out.push(...items.map(decode));
+      if (items.length === 0 || !hasNextPage(answer.body, n, items.length)) return out;
+    }
+  }
+}
+
+/** Upserts, group assignments and forgets are safe to repeat; creating a group or field is not. */
+function isIdempotentPost(path: string): boolean {
+  const p = path.replace(/^\/+/, '').split('?')[0]!;
+  return p === 'api/subscribers' || /^api\/subscribers\/[^/]+\/(groups\/[^/]+|forget)$/.test(p);
+}
+
+function ok(answer: HttpAnswer): HttpAnswer {
+  const err = classify(answer.status, answer.body);
+  if (err) throw err;
+  return answer;
+}

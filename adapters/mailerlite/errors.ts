@@ -1,0 +1,82 @@
+/**
+ * The MailerLite adapter's error table. A MailerLite answer is classified from its HTTP status and
+ * the keys of its `errors` object, never from `message` text (MailerLite rewords it). Messages
+ * name statuses, error keys and ids, never emails or field values.
+ */
+import { defineErrors, type EngineError } from '../../engine/errors.ts';
+
+export const MlErrors = defineErrors({
+  // Retryable: try again later (the client already did, a bounded number of times).
+  ML_ERR_RATE_LIMITED: { kind: 'retryable', status: 429, message: 'MailerLite rate limit reached (retry after {retryAfterMs} ms)' },
+  ML_ERR_REQUEST_TIMEOUT: { kind: 'retryable', status: 408, message: 'MailerLite answered 408 Request Timeout' },
+  ML_ERR_SERVER: { kind: 'retryable', status: 502, message: 'MailerLite server error {status}' },
+  ML_ERR_TIMEOUT: { kind: 'retryable', status: 504, message: 'no answer from MailerLite within {timeoutMs} ms' },
+  ML_ERR_NETWORK: { kind: 'retryable', status: 502, message: 'cannot reach MailerLite ({reason})' },
+
+  // Halting: the key itself is unusable; pause the account until it is fixed.
+  ML_ERR_UNAUTHENTICATED: { kind: 'halting', status: 401, message: 'MailerLite refused the API key (401): missing, wrong or revoked' },
+  ML_ERR_FORBIDDEN: { kind: 'halting', status: 403, message: 'MailerLite API key lacks access (403)' },
+
+  // Permanent: the same request fails the same way every time.
+  ML_ERR_SUBSCRIBER_UNSUBSCRIBED: {
+    kind: 'permanent',
+    status: 422,
+    message: 'subscriber {subscriberId} is unsubscribed (or otherwise not importable) and cannot be upserted',
+  },
+  ML_ERR_UNKNOWN_GROUP: { kind: 'permanent', status: 422, message: 'MailerLite does not know the group at {key}' },
+  ML_ERR_UNKNOWN_FIELD: { kind: 'permanent', status: 422, message: 'MailerLite does not know the field at {key}' },
+  ML_ERR_INVALID_EMAIL: { kind: 'permanent', status: 422, message: 'MailerLite refused the email address as invalid' },
+  ML_ERR_VALIDATION: { kind: 'permanent', status: 422, message: 'MailerLite refused the request as invalid ({keys})' },
+  ML_ERR_NOT_FOUND: { kind: 'permanent', status: 404, message: 'MailerLite resource not found' },
+  ML_ERR_BAD_REQUEST: { kind: 'permanent', status: 400, message: 'MailerLite refused the request as malformed (400)' },
+  ML_ERR_CLIENT: { kind: 'permanent', status: 400, message: 'MailerLite refused the request ({status})' },
+  ML_ERR_BAD_RESPONSE: { kind: 'permanent', status: 502, message: 'unexpected MailerLite answer: {reason}' },
+
+  // Input: the caller misused the client.
+  ML_ERR_BATCH_TOO_LARGE: { kind: 'input', status: 400, message: 'a batch holds at most {limit} operations, not {count}' },
+  ML_ERR_BATCH_EMPTY: { kind: 'input', status: 400, message: 'a batch needs at least one operation' },
+});
+
+export interface ClassifyExtra {
+  /** From the answer's Retry-After header, already in this process's milliseconds. */
+  retryAfterMs?: number;
+}
+
+/**
+ * The error an answer stands for, or null for a 2xx. The one classification used for single calls
+ * and for each item of a batch alike.
+ */
+export function classify(code: number, body: unknown, extra: ClassifyExtra = {}): EngineError | null {
+  if (code >= 200 && code < 300) return null;
+  if (code === 429) return MlErrors.ML_ERR_RATE_LIMITED({ status: code, retryAfterMs: extra.retryAfterMs ?? null });
+  if (code === 408) return MlErrors.ML_ERR_REQUEST_TIMEOUT({ status: code });
+  if (code >= 500) return MlErrors.ML_ERR_SERVER({ status: code });
+  if (code === 401) return MlErrors.ML_ERR_UNAUTHENTICATED({ status: code });
+  if (code === 403) return MlErrors.ML_ERR_FORBIDDEN({ status: code });
+  if (code === 404) return MlErrors.ML_ERR_NOT_FOUND({ status: code });
+  if (code === 400) return MlErrors.ML_ERR_BAD_REQUEST({ status: code });
+  if (code === 422) return classifyValidation(body);
+  return MlErrors.ML_ERR_CLIENT({ status: code });
+}
+
+function classifyValidation(body: unknown): EngineError {
+  const errors = isObject(body) && isObject(body.errors) ? body.errors : {};
+  const keys = Object.keys(errors);
+  const group = keys.find((k) => k.startsWith('groups.'));
+  if (group) return MlErrors.ML_ERR_UNKNOWN_GROUP({ status: 422, key: group });
+  const field = keys.find((k) => k.startsWith('fields.'));
+  if (field) return MlErrors.ML_ERR_UNKNOWN_FIELD({ status: 422, key: field, field: field.slice('fields.'.length) });
+  if (keys.includes('email')) {
+    const subscriber = isObject(body) ? body.subscriber : undefined;
+    // The unsubscribed rule is the only 422 on `email` that names an existing subscriber.
+    if (typeof subscriber === 'string' || typeof subscriber === 'number') {
+      return MlErrors.ML_ERR_SUBSCRIBER_UNSUBSCRIBED({ status: 422, subscriberId: String(subscriber) });
+    }
+    return MlErrors.ML_ERR_INVALID_EMAIL({ status: 422 });
+  }
+  return MlErrors.ML_ERR_VALIDATION({ status: 422, keys: keys.length ? keys.join(',') : 'no error keys' });
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,275 @@
+/**
+ * One rate budget per MailerLite API key, shared by every client (and so every flow) that uses the
+ * key in this process. A sliding window over the last MailerLite minute, counted conservatively:
+ * a request holds a slot from the moment it is sent, and its slot ages out one window after its
+ * answer arrived (the server counted it earlier, so our window never frees a slot before the
+ * server's does). It follows the server: `x-ratelimit-limit` lowers the limit, a lower
+ * `x-ratelimit-remaining` than ours means someone else spends the key (another process, or
+ * batches counted per item) and fills our window to match, and `Retry-After` stops every request
+ * on the key until it has elapsed. Batches made only of upserts are imports and also take a slot
+ * in the import window (5 a minute by default).
+ */
+import { createHash } from 'node:crypto';
+
+export interface RateBudgetOptions {
+  /** Requests per MailerLite minute (default 120). */
+  requestsPerMinute?: number;
+  /** All-upsert batches per MailerLite minute (default 5). */
+  importsPerMinute?: number;
+  /** A MailerLite minute lasts 60 000 × timeScale ms here (default 1; benchmarks and tests shrink it). */
+  timeScale?: number;
+  /** Monotonic clock in ms; injectable for tests. */
+  now?: () => number;
+}
+
+/** What an answer told us about the server's own count. */
+export interface ServerAnswer {
+  limit?: number;
+  remaining?: number;
+  /** Retry-After, already converted to this process's milliseconds. */
+  retryAfterMs?: number;
+}
+
+export interface Lease {
+  /** Call exactly once when the answer (or the failure) is in. */
+  release(answer?: ServerAnswer): void;
+}
+
+export interface AcquireOptions {
+  /** Request slots this call takes (a batch counted per item takes one per item). */
+  cost?: number;
+  /** An all-upsert batch: also takes an import slot. */
+  import?: boolean;
+}
+
+export interface RateBudgetSnapshot {
+  limit: number;
+  importLimit: number;
+  windowMs: number;
+  used: number;
+  inFlight: number;
+  importsUsed: number;
+  waiting: number;
+  blockedForMs: number;
+}
+
+interface Waiter {
+  cost: number;
+  import: boolean;
+  grant: (lease: Lease) => void;
+}
+
+const MINUTE_MS = 60_000;
+
+const monotonicNow = (): number => performance.timeOrigin + performance.now();
+
+class SlidingWindow {
+  /** Times (ascending) at which finished requests' slots were taken; they free one window later. */
+  private readonly done: number[] = [];
+  inFlight = 0;
+
+  constructor(
+    public limit: number,
+    private readonly windowMs: number,
+  ) {}
+
+  used(now: number): number {
+    this.prune(now);
+    return this.done.length + this.inFlight;
+  }
+
+  /** Milliseconds until `cost` more slots are free; Infinity when only an in-flight answer can free them. */
+  waitFor(cost: number, now: number): number {
+    const excess = this.used(now) + Math.min(cost, this.limit) - this.limit;
+    if (excess <= 0) return 0;
+    if (excess > this.done.length) return Infinity;
+    return this.done[excess - 1]! + this.windowMs - now;
+  }
+
+  finish(cost: number, now: number): void {
+    this.inFlight -= cost;
+    for (let i = 0; i < cost; i++) this.insert(now);
+  }
+
+  /** Counts `n` slots someone else took, freeing at `freeAt`. */
+  occupy(n: number, freeAt: number): void {
+    for (let i = 0; i < n; i++) this.insert(freeAt - this.windowMs);
+  }
+
+  private insert(t: number): void {
+    let i = this.done.length;
+    while (i > 0 && this.done[i - 1]! > t) i--;
+    this.done.splice(i, 0, t);
+  }
+
+  private prune(now: number): void {
+    let n = 0;
+    while (n < this.done.length && this.done[n]! + this.windowMs <= now) n++;
+    if (n) this.done.splice(0, n);
+  }
+}
+
+export class RateBudget {
+  readonly windowMs: number;
+  private readonly requests: SlidingWindow;
+  private readonly imports: SlidingWindow;
+  private readonly now: () => number;
+  private readonly queue: Waiter[] = [];
+  private blockedUntil = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(options: RateBudgetOptions = {}) {
+    this.windowMs = MINUTE_MS * (options.timeScale ?? 1);
+    this.now = options.now ?? monotonicNow;
+    this.requests = new SlidingWindow(positive(options.requestsPerMinute ?? 120, 'requestsPerMinute'), this.windowMs);
+    this.imports = new SlidingWindow(positive(options.importsPerMinute ?? 5, 'importsPerMinute'), this.windowMs);
+  }
+
+  get limit(): number {
+    return this.requests.limit;
+  }
+
+  get importLimit(): number {
+    return this.imports.limit;
+  }
+
+  /** Never raises a limit: a second user of the key with a stricter configuration tightens it. */
+  tighten(options: Pick<RateBudgetOptions, 'requestsPerMinute' | 'importsPerMinute'>): void {
+    if (options.requestsPerMinute !== undefined) this.requests.limit = Math.min(this.requests.limit, options.requestsPerMinute);
+    if (options.importsPerMinute !== undefined) this.imports.limit = Math.min(this.imports.limit, options.importsPerMinute);
+  }
+
+  /** Resolves when the call may be sent; first come, first served. */
+  acquire(options: AcquireOptions = {}): Promise<Lease> {
+    const cost = Math.max(1, Math.floor(options.cost ?? 1));
+    return new Promise<Lease>((grant) => {
+      this.queue.push({ cost, import: options.import === true, grant });
+      this.pump();
+    });
+  }
+
+  /** Stops every request on the key for `ms` (Retry-After). */
+  block(ms: number): void {
+    if (!(ms > 0)) return;
+    this.blockedUntil = Math.max(this.blockedUntil, this.now() + ms);
+    this.pump();
+  }
+
+  /** How long the key stays blocked by a Retry-After, in ms (0 when it is not). */
+  blockedForMs(): number {
+    return Math.max(0, this.blockedUntil - this.now());
+  }
+
+  snapshot(): RateBudgetSnapshot {
+    const now = this.now();
+    return {
+      limit: this.requests.limit,
+      importLimit: this.imports.limit,
+      windowMs: this.windowMs,
+      used: this.requests.used(now),
+      inFlight: this.requests.inFlight,
+      importsUsed: this.imports.used(now),
+      waiting: this.queue.length,
+      blockedForMs: Math.max(0, this.blockedUntil - now),
+    };
+  }
+
+  private lease(waiter: Waiter): Lease {
+    const cost = Math.min(waiter.cost, this.requests.limit);
+    this.requests.inFlight += cost;
+    if (waiter.import) this.imports.inFlight += 1;
+    let released = false;
+    return {
+      release: (answer?: ServerAnswer) => {
+        if (released) return;
+        released = true;
+        const now = this.now();
+        this.requests.finish(cost, now);
+        if (waiter.import) this.imports.finish(1, now);
+        if (answer) this.follow(answer, now);
+        this.pump();
+      },
+    };
+  }
+
+  private follow(answer: ServerAnswer, now: number): void {
+    if (answer.limit !== undefined && answer.limit > 0 && answer.limit < this.requests.limit) {
+      this.requests.limit = answer.limit;
+    }
+    if (answer.retryAfterMs !== undefined && answer.retryAfterMs > 0) {
+      const until = now + answer.retryAfterMs;
+      this.blockedUntil = Math.max(this.blockedUntil, until);
+      // The server is full until then: count its slots, but free them exactly when Retry-After does.
+      const ours = this.requests.limit - this.requests.used(now);
+      if (ours > 0) this.requests.occupy(ours, until);
+      return;
+    }
+    if (answer.remaining !== undefined && answer.remaining >= 0) {
+      const ours = this.requests.limit - this.requests.used(now);
+      if (answer.remaining < ours) this.requests.occupy(ours - answer.remaining, now + this.windowMs);
+    }
+  }
+
+  private pump(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const now = this.now();
+    while (this.queue.length > 0) {
+      const head = this.queue[0]!;
+      const wait = this.waitFor(head, now);
+      if (wait > 0) {
+        // Timers may fire a millisecond early: pump re-checks and sleeps again if so.
+        if (Number.isFinite(wait)) this.timer = setTimeout(() => this.pump(), Math.ceil(wait));
+        return;
+      }
+      this.queue.shift();
+      head.grant(this.lease(head));
+    }
+  }
+
+  private waitFor(waiter: Waiter, now: number): number {
+    if (this.blockedUntil > now) return this.blockedUntil - now;
+    const forRequests = this.requests.waitFor(waiter.cost, now);
+    const forImports = waiter.import ? this.imports.waitFor(1, now) : 0;
+    return Math.max(forRequests, forImports);
+  }
+}
+
+function positive(n: number, name: string): number {
+  if (!(n > 0)) throw new RangeError(`${name} must be positive, not ${n}`);
+  return n;
+}
+
+/** The non-secret id of an account: base URL plus a hash of the key (never the key itself). */
+export function accountKeyOf(baseUrl: string, apiKey: string): string {
+  const hash = createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
+  return `${normaliseBaseUrl(baseUrl)}#${hash}`;
+}
+
+export function normaliseBaseUrl(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '');
+}
+
+const budgets = new Map<string, RateBudget>();
+
+/**
+ * The budget of an account, created on first use. Later callers share it; their limits can only
+ * tighten it (two flows on one key must never add up to more than the key allows).
+ */
+export function rateBudgetFor(accountKey: string, options: RateBudgetOptions = {}): RateBudget {
+  const existing = budgets.get(accountKey);
+  if (existing) {
+    existing.tighten(options);
+    return existing;
+  }
+  const budget = new RateBudget(options);
+  budgets.set(accountKey, budget);
+  return budget;
+}
+
+/** Forgets every budget (tests; a process that swaps all keys). */
+export function resetRateBudgets(): void {
+  budgets.clear();
+}
