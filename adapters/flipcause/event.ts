@@ -29,6 +29,8 @@ export interface Contact {
   email_status: 'ok' | 'missing' | 'invalid';
   first_name: string | null;
   last_name: string | null;
+  /** The name as Flipcause shows it ("Jane Doe" from "Jane Doe (CID…)"), else first and last joined. */
+  full_name: string | null;
   business_name: string | null;
   title: string | null;
   suffix: string | null;
@@ -44,6 +46,12 @@ export interface EventInfo {
   trigger: string;
   /** False for trigger types the adapter does not know (kept and reported, never rejected). */
   known: boolean;
+  /**
+   * What the record describes: activity (new_activity), transaction (new_transaction), contact
+   * (new_contact), contact_update (update_contact), merchant (a merchant-account payment/credit:
+   * any trigger naming "merchant"), unknown. `contact` is null for merchant and unknown.
+   */
+  kind: 'activity' | 'transaction' | 'contact' | 'contact_update' | 'merchant' | 'unknown';
   /** webhook_record_id ?? id, as a string. */
   record_id: string;
   /** Flipcause account (user_id, or the number inside CID638-…); null when the record does not say. */
@@ -61,7 +69,10 @@ export interface EventInfo {
   campaign: string | null;
   /** Amount in the account's currency, when the record carries one. */
   amount: number | null;
-  /** The record's own date exactly as sent. */
+  /**
+   * The record's own date as sent (trimmed): transaction_date, updated_on, …; for an activity,
+   * AD_transaction_date and AD_transaction_time joined ("2026-11-05 14:32").
+   */
   date_raw: string | null;
   /** The same date as ISO 8601 UTC (Flipcause sends no zone; read as UTC), or null. */
   date: string | null;

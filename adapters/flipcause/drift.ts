@@ -1,0 +1,73 @@
+/**
+ * Drift warnings: Flipcause publishes only part of its payloads and may rename fields without
+ * notice. Each known trigger type has a payload schema (schemas/flipcause/); a record that lacks
+ * a field the schema requires, or carries a non-string where Flipcause sends strings, yields a
+ * warning, never a rejection (extra fields are always fine). Validators compile once, at load.
+ */
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import newActivity from '../../schemas/flipcause/new_activity.schema.json' with { type: 'json' };
+import newContact from '../../schemas/flipcause/new_contact.schema.json' with { type: 'json' };
+import newTransaction from '../../schemas/flipcause/new_transaction.schema.json' with { type: 'json' };
+import updateContact from '../../schemas/flipcause/update_contact.schema.json' with { type: 'json' };
+import { candidatesFor } from './candidates.ts';
+import { triggerOf } from './identity.ts';
+import { hasContact, kindOf } from './triggers.ts';
+
+interface PayloadSchema {
+  required: string[];
+  [key: string]: unknown;
+}
+
+const SCHEMAS: Record<string, PayloadSchema> = {
+  new_activity: newActivity,
+  new_transaction: newTransaction,
+  update_contact: updateContact,
+  new_contact: newContact,
+};
+
+interface Check {
+  validate: ValidateFunction;
+  /** Email candidates to look for when the schema cannot require one (its name is not published). */
+  emailNames: readonly string[] | null;
+}
+
+const ajv = new Ajv2020({ strict: true, allErrors: true });
+const CHECKS: ReadonlyMap<string, Check> = new Map(
+  Object.entries(SCHEMAS).map(([trigger, schema]) => {
+    const emailNames = hasContact(kindOf(trigger)) ? candidatesFor(kindOf(trigger)).email : [];
+    const required = new Set(schema.required);
+    return [
+      trigger,
+      { validate: ajv.compile(schema), emailNames: emailNames.some((n) => required.has(n)) ? null : emailNames },
+    ];
+  }),
+);
+
+/** Human-readable warnings about how this record differs from its trigger's known shape; [] when it matches or its trigger is not known. */
+export function driftWarnings(raw: Record<string, unknown>): string[] {
+  const trigger = triggerOf(raw);
+  const check = CHECKS.get(trigger);
+  if (check === undefined) return [];
+  const warnings: string[] = [];
+  if (!check.validate(raw)) {
+    for (const err of check.validate.errors ?? []) warnings.push(`${trigger}: ${describeError(err)}`);
+  }
+  if (check.emailNames !== null && !check.emailNames.some((n) => Object.hasOwn(raw, n))) {
+    warnings.push(`${trigger}: no email field (looked for ${check.emailNames.join(', ')})`);
+  }
+  return warnings;
+}
+
+const LEADING_SLASH = /^\//;
+
+function describeError(err: ErrorObject): string {
+  const field = err.instancePath.replace(LEADING_SLASH, '');
+  switch (err.keyword) {
+    case 'required':
+      return `field "${String(err.params['missingProperty'])}" is missing`;
+    case 'type':
+      return `field "${field}" is not a ${String(err.params['type'])}`;
+    default:
+      return `field "${field}" ${err.message ?? 'does not match its schema'}`;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Flipcause's delivery signature: base64 of HMAC-SHA256 over the exact raw body, keyed with the
+ * signing secret as given ("whsec_…", used whole as the UTF-8 key), sent in
+ * X-Flipcause-Hmac-SHA256 (older deliveries: X-Vtypeio-Hmac-SHA256). No timestamp, so no replay
+ * protection: the store's dedupe keys absorb replays.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** Header names as Node presents them (lower-cased), in the order they are looked for. */
+export const SIGNATURE_HEADERS = ['x-flipcause-hmac-sha256', 'x-vtypeio-hmac-sha256'] as const;
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+/** The base64 HMAC-SHA256 signature Flipcause would send for this body. */
+export function signBody(body: Buffer | Uint8Array | string, secret: string): string {
+  return createHmac('sha256', secret).update(body).digest('base64');
+}
+
+/** Every signature the request carries, from either header; empty when it carries none. */
+export function signaturesOf(headers: Headers): string[] {
+  const out: string[] = [];
+  for (const name of SIGNATURE_HEADERS) {
+    const v = headers[name];
+    if (typeof v === 'string') out.push(v.trim());
+    else if (Array.isArray(v)) for (const s of v) out.push(s.trim());
+  }
+  // An empty header is no signature at all.
+  return out.filter((s) => s !== '');
+}
+
+/** True when `signature` is the body's signature under `secret`. Constant-time; never throws. */
+export function verifySignature(body: Buffer | Uint8Array | string, signature: string, secret: string): boolean {
+  return safeEqual(signBody(body, secret), signature);
+}
+
+// A per-process key: comparing HMACs of both sides makes the inputs equal-length for
+// timingSafeEqual (which throws on unequal lengths) and leaks nothing about either.
+const COMPARE_KEY = randomBytes(32);
+
+/** Constant-time string equality for secrets of any length (a length mismatch is just `false`). */
+export function safeEqual(expected: string, given: string): boolean {
+  const a = createHmac('sha256', COMPARE_KEY).update(expected).digest();
+  const b = createHmac('sha256', COMPARE_KEY).update(given).digest();
+  return timingSafeEqual(a, b);
+}

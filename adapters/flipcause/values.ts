@@ -1,0 +1,101 @@
+/**
+ * Reading single Flipcause values. Flipcause sends every value as a string, often with trailing
+ * spaces, and writes "NA" for nothing; these readers absorb that once so the normaliser never
+ * has to. All patterns are compiled here, at load.
+ */
+
+/** Values that mean "nothing". "NA" is Flipcause's; "N/A" is the same habit typed by hand. */
+const EMPTY = new Set(['', 'NA', 'N/A']);
+
+/** A trimmed string, or null for absent, blank, "NA", or a value that is not a scalar. */
+export function text(v: unknown): string | null {
+  let s: string;
+  if (typeof v === 'string') s = v.trim();
+  else if (typeof v === 'number') s = Number.isFinite(v) ? String(v) : '';
+  else if (typeof v === 'boolean') s = v ? 'true' : 'false';
+  else return null;
+  return EMPTY.has(s) ? null : s;
+}
+
+const TRUE = new Set(['y', 'yes', 'true', '1']);
+const FALSE = new Set(['n', 'no', 'false', '0']);
+
+/** Y/N, Yes/No, true/false and 1/0 in any case; null when absent or anything else. */
+export function bool(v: unknown): boolean | null {
+  if (typeof v === 'boolean') return v;
+  const s = text(v);
+  if (s === null) return null;
+  const lower = s.toLowerCase();
+  if (TRUE.has(lower)) return true;
+  if (FALSE.has(lower)) return false;
+  return null;
+}
+
+const MONEY_NOISE = /[$,\s]/g;
+const NUMBER = /^-?(?:\d+\.?\d*|\.\d+)$/;
+
+/** "1,250.00", "$25", "25.5" → number; null when blank or not a number. */
+export function amount(v: unknown): number | null {
+  const s = text(v);
+  if (s === null) return null;
+  const plain = s.replace(MONEY_NOISE, '');
+  if (!NUMBER.test(plain)) return null;
+  return Number(plain);
+}
+
+// Flipcause dates carry no zone: YYYY-MM-DD, optionally with HH:MM or HH:MM:SS; CSV exports
+// also write MM/DD/YYYY. Both are read as UTC (the engine's documented convention).
+const ISO_LIKE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+
+/** A zone-less Flipcause date/time as an ISO 8601 UTC string, or null when it is not a real date. */
+export function parseDate(s: string): string | null {
+  let y: string | undefined, mo: string | undefined, d: string | undefined;
+  let h: string | undefined, mi: string | undefined, sec: string | undefined;
+  let m = ISO_LIKE.exec(s);
+  if (m) [, y, mo, d, h, mi, sec] = m;
+  else if ((m = US_DATE.exec(s))) [, mo, d, y, h, mi, sec] = m;
+  else return null;
+  const year = Number(y), month = Number(mo), day = Number(d);
+  const hour = Number(h ?? 0), minute = Number(mi ?? 0), second = Number(sec ?? 0);
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  const t = Date.UTC(year, month - 1, day, hour, minute, second);
+  const date = new Date(t);
+  // Date.UTC rolls 2026-02-30 over into March; a real date survives the round trip.
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  return date.toISOString();
+}
+
+// Deliberately loose: one @, no spaces, a dot in the domain. MailerLite is the final judge;
+// this only keeps obvious garbage ("none", "n/a@", "jane@example") from becoming a subscriber.
+const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
+const MAX_EMAIL = 254;
+
+export type EmailStatus = 'ok' | 'missing' | 'invalid';
+
+/** Trims and lower-cases; says whether the result is a plausible address. */
+export function email(v: unknown): { email: string | null; status: EmailStatus } {
+  const s = text(v);
+  if (s === null) return { email: null, status: 'missing' };
+  const lower = s.toLowerCase();
+  if (lower.length > MAX_EMAIL || !EMAIL.test(lower)) return { email: null, status: 'invalid' };
+  return { email: lower, status: 'ok' };
+}
+
+const PHONE_PREFIX = /^\+?(\d{1,4})(?:-(\d{1,4}))?$/;
+
+/** A phone prefix as "+1" (or "+1-684"); null when the value is not one (e.g. a country code "US"). */
+export function phonePrefix(v: unknown): string | null {
+  const s = text(v);
+  if (s === null) return null;
+  const m = PHONE_PREFIX.exec(s);
+  if (!m) return null;
+  return m[2] === undefined ? `+${m[1]}` : `+${m[1]}-${m[2]}`;
+}
+
+/** An address country; null when the value is a phone prefix misfiled as a country. */
+export function country(v: unknown): string | null {
+  const s = text(v);
+  if (s === null) return null;
+  return PHONE_PREFIX.test(s) ? null : s;
+}
