@@ -13,5 +13,6 @@ export const PipelineErrors = defineErrors({
     message: 'group "{group}" (policy.groups.{slot}) does not exist in the MailerLite account; groups must exist before use',
   },
   ENGINE_ERR_RETRIES_EXHAUSTED: { kind: 'permanent', message: 'gave up after {attempts} attempts; last error {code}: {detail}' },
+  ENGINE_ERR_INTERNAL: { kind: 'retryable', message: 'internal error: {detail}' },
   ENGINE_ERR_FLOW_NOT_READY: { kind: 'halting', message: 'flow {flow} is not ready: {detail}' },
 });

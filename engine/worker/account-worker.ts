@@ -1,0 +1,390 @@
+import type { Operation, OperationResult, Subscriber } from '../../adapters/mailerlite/types.ts';
+import { isEngineError, type EngineError } from '../errors.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Decision } from '../policy/decide.ts';
+import type { Destination } from '../registry.ts';
+import type { OutcomeEntry, Store, StoredRecord } from '../store/types.ts';
+import { accountDirectory, type AccountDirectory } from '../pipeline/account-directory.ts';
+import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
+import { PipelineErrors } from '../pipeline/errors.ts';
+import { cleanMapped, type Mapped } from '../pipeline/mapped.ts';
+import { plan, type Plan } from '../pipeline/plan.ts';
+import { prepare } from '../pipeline/prepare.ts';
+import { formUnits, type Unit } from '../pipeline/units.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import type { WorkerHooks } from './hooks.ts';
+
+export interface WorkerOptions {
+  /** MailerLite's batch cap. */
+  batchSize: number;
+  leaseMs: number;
+  /** Sleep between polls when there is nothing to do (intake wakes the worker sooner). */
+  idleMs: number;
+  /** How often a paused account is probed, and how long a group/field directory is trusted. */
+  probeMs: number;
+  directoryTtlMs: number;
+  backoff: BackoffOptions;
+  now: () => number;
+}
+
+export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
+  batchSize: 50,
+  leaseMs: 300_000,
+  idleMs: 500,
+  probeMs: 60_000,
+  directoryTtlMs: 600_000,
+  backoff: DEFAULT_BACKOFF,
+  now: Date.now,
+};
+
+/** A unit whose subscriber is being looked up. */
+interface Lookup {
+  unit: Unit;
+  flow: CompiledFlow;
+  mapped: Mapped & { email: string };
+  onList: boolean;
+}
+
+/** A decided unit whose writes go out with the next batch. */
+interface Job extends Lookup {
+  decision: Exclude<Decision, { action: 'skip' }>;
+  plan: Plan;
+  existing: Subscriber | null;
+}
+
+const FAST_RETRY_CODES = new Set(['ML_ERR_SUBSCRIBER_UNSUBSCRIBED', 'ML_ERR_UNKNOWN_GROUP', 'ENGINE_ERR_UNKNOWN_GROUP']);
+const FAST_RETRY_LIMIT = 3;
+
+/**
+ * Drains one MailerLite account's records: every flow on that API key, under its one rate budget.
+ * Each round sends ONE /api/batch holding the previous round's writes and this round's look-ups,
+ * so batches are never made only of upserts (MailerLite's 5/min import limit) and a contact costs
+ * about two batch items. Records are finished only after their writes succeed.
+ */
+export class AccountWorker {
+  private flows = new Map<string, CompiledFlow>();
+  private client: Destination;
+  private directory: AccountDirectory | null = null;
+  private directoryAt = 0;
+  private readonly notReady = new Map<string, string>();
+  private writes: Job[] = [];
+  private pausedBy: EngineError | null = null;
+  private pausedAt = 0;
+  private stopping = false;
+  private running: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  private readonly opts: WorkerOptions;
+
+  constructor(
+    readonly accountKey: string,
+    flows: readonly CompiledFlow[],
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly hooks: WorkerHooks = {},
+    options: Partial<WorkerOptions> = {},
+  ) {
+    this.opts = { ...DEFAULT_WORKER_OPTIONS, ...options };
+    const first = flows[0];
+    if (!first) throw new Error('an account worker needs at least one flow');
+    this.client = first.destination;
+    this.setFlows(flows);
+  }
+
+  /** Replaces the flows (reload). A new client (a fixed key) ends a pause at once. */
+  setFlows(flows: readonly CompiledFlow[]): void {
+    this.flows = new Map(flows.map((f) => [f.id, f]));
+    const client = flows[0]?.destination;
+    if (client && client !== this.client) {
+      this.client = client;
+      this.directory = null;
+      if (this.pausedBy) this.pausedAt = 0; // probe on the next round
+    }
+    this.directory = null; // group names may have changed
+    this.wake();
+  }
+
+  get flowIds(): string[] {
+    return [...this.flows.keys()];
+  }
+
+  status(): { paused: { code: string; message: string; since: number } | null; notReady: Record<string, string> } {
+    return {
+      paused: this.pausedBy ? { code: this.pausedBy.code, message: this.pausedBy.message, since: this.pausedAt } : null,
+      notReady: Object.fromEntries(this.notReady),
+    };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.stopping = false;
+    this.running = this.loop();
+  }
+
+  /** Stops claiming, sends the writes already decided, and returns when the loop has ended. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.running;
+    this.running = null;
+  }
+
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Runs rounds until nothing is ready and nothing is waiting to be written (tests, CLI runs). */
+  async drain(maxRounds = 10_000): Promise<void> {
+    for (let i = 0; i < maxRounds; i++) {
+      const worked = await this.round();
+      if (!worked && this.writes.length === 0) return;
+    }
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping || this.writes.length > 0) {
+      let worked = false;
+      try {
+        worked = await this.round();
+      } catch (err) {
+        this.log.error({ err, account: this.accountKey }, 'worker round failed');
+      }
+      if (!worked && !this.stopping) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, this.opts.idleMs);
+          this.wakeUp = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        this.wakeUp = null;
+      }
+      if (this.stopping && this.pausedBy) break;
+    }
+  }
+
+  /** One round: claim, prepare, one batch (pending writes + look-ups), outcomes. True if it did anything. */
+  async round(): Promise<boolean> {
+    const now = this.opts.now();
+    if (this.pausedBy) {
+      if (now - this.pausedAt < this.opts.probeMs) return false;
+      this.directory = null; // loading the directory is the probe
+    }
+    await this.ensureDirectory(now);
+    if (this.pausedBy) return false;
+
+    const writeOps = this.writes.flatMap((j) => j.plan.operations);
+    const capacity = this.opts.batchSize - writeOps.length;
+    const ready = [...this.flows.keys()].filter((id) => !this.notReady.has(id));
+    const busy = new Set(this.writes.flatMap((j) => j.unit.records.map((p) => p.record.subject ?? '')));
+    const claimed = capacity > 0 && ready.length > 0 && !this.stopping
+      ? this.store.claim(ready, now, capacity, this.opts.leaseMs, busy)
+      : [];
+    const lookups = await this.prepareClaimed(claimed, now);
+    if (writeOps.length === 0 && lookups.length === 0) return claimed.length > 0;
+
+    const jobs = this.writes;
+    this.writes = [];
+    const ops: Operation[] = [
+      ...writeOps,
+      ...lookups.map((l): Operation => ({ method: 'GET', path: `api/subscribers/${encodeURIComponent(l.mapped.email)}` })),
+    ];
+    let results: OperationResult[];
+    try {
+      results = await this.client.batch(ops);
+    } catch (err) {
+      const error = asEngineError(err);
+      for (const unit of [...jobs, ...lookups]) this.unitFailed(unit.unit, error, this.opts.now());
+      return true;
+    }
+    let i = 0;
+    const done = this.opts.now();
+    for (const job of jobs) {
+      this.finishJob(job, results.slice(i, i + job.plan.operations.length), done);
+      i += job.plan.operations.length;
+    }
+    for (const lookup of lookups) this.decideLookup(lookup, results[i++]!, done);
+    return true;
+  }
+
+  private async ensureDirectory(now: number): Promise<void> {
+    if (this.directory && now - this.directoryAt < this.opts.directoryTtlMs) return;
+    try {
+      const [groups, fields] = await Promise.all([this.client.listGroups(), this.client.listFields()]);
+      this.directory = accountDirectory(groups, fields);
+      this.directoryAt = now;
+      if (this.pausedBy) this.resume();
+    } catch (err) {
+      const error = asEngineError(err);
+      if (error.kind === 'halting') this.pause(error, now);
+      else this.log.warn({ err: error, account: this.accountKey }, 'cannot load MailerLite groups and fields; will retry');
+      if (!this.directory) for (const id of this.flows.keys()) this.notReady.set(id, `${error.code}: ${error.message}`);
+      return;
+    }
+    this.notReady.clear();
+    for (const flow of this.flows.values()) {
+      const names = Object.values(flow.policy.groups).flat() as string[];
+      const missing = this.directory.missingGroups(names);
+      if (missing.length > 0) {
+        const why = PipelineErrors.ENGINE_ERR_UNKNOWN_GROUP({ group: missing.join('", "'), slot: '…' }).message;
+        this.notReady.set(flow.id, why);
+        this.log.error({ flow: flow.id, code: 'ENGINE_ERR_UNKNOWN_GROUP', missing }, 'flow not ready: missing groups');
+      }
+    }
+  }
+
+  private pause(error: EngineError, now: number): void {
+    const first = this.pausedBy === null;
+    this.pausedBy = error;
+    this.pausedAt = now;
+    if (first) {
+      this.log.error({ account: this.accountKey, code: error.code, flows: this.flowIds }, 'account paused: MailerLite refuses the API key');
+      this.hooks.paused?.(this.accountKey, error.code);
+    }
+  }
+
+  private resume(): void {
+    this.pausedBy = null;
+    this.log.info({ account: this.accountKey }, 'account resumed');
+    this.hooks.resumed?.(this.accountKey);
+  }
+
+  private async prepareClaimed(claimed: StoredRecord[], now: number): Promise<Lookup[]> {
+    const prepared = [];
+    for (const record of claimed) {
+      const flow = this.flows.get(record.flow);
+      if (!flow) continue;
+      try {
+        const p = await prepare(flow, record);
+        if (p.skip) this.finish(record, { outcome: 'skipped', reason: p.skip }, now);
+        else prepared.push(p);
+      } catch (err) {
+        const error = asEngineError(err);
+        this.finish(record, { outcome: 'dead', errorCode: error.code, reason: error.message }, now);
+      }
+    }
+    const lookups: Lookup[] = [];
+    for (const unit of formUnits(prepared)) {
+      const flow = this.flows.get(unit.flow)!;
+      const subject = unit.records.find((p) => p.record.subject)?.record.subject ?? null;
+      if (subject && unit.joinedList) this.store.markOnList(flow.id, subject, now);
+      const onList = unit.joinedList || (subject !== null && this.store.isOnList(flow.id, subject));
+      let mapped: Mapped;
+      try {
+        mapped = cleanMapped(await flow.mapping.evaluate(unit.event));
+      } catch (err) {
+        this.finishUnit(unit, deadEntry(asEngineError(err)), now);
+        continue;
+      }
+      const email = mapped.email ?? unit.email;
+      if (!email) {
+        const reason = unit.event.contact?.email_status === 'invalid' ? 'invalid_email' : 'no_email';
+        this.finishUnit(unit, { outcome: 'skipped', reason }, now);
+        continue;
+      }
+      lookups.push({ unit, flow, mapped: { ...mapped, email }, onList });
+    }
+    return lookups;
+  }
+
+  private decideLookup(l: Lookup, result: OperationResult, now: number): void {
+    let existing: Subscriber | null = null;
+    if (result.code !== 404) {
+      const error = this.client.classify(result);
+      if (error) return this.unitFailed(l.unit, error, now);
+      existing = (result.body as { data: Subscriber }).data;
+    }
+    const decision = l.flow.decide({ onList: l.onList, state: existing?.status ?? 'none' });
+    const detail = { rule: decision.rule, on_list: l.onList, ml_status: existing?.status ?? 'none' };
+    if (decision.action === 'skip') return this.finishUnit(l.unit, { outcome: 'skipped', reason: decision.reason, detail }, now);
+    let p: Plan;
+    try {
+      p = plan(decision, l.mapped, existing, this.directory!);
+    } catch (err) {
+      return this.unitFailed(l.unit, asEngineError(err), now);
+    }
+    if (p.action === 'none') {
+      return this.finishUnit(l.unit, { outcome: 'updated', reason: 'no_change', detail: { ...detail, subscriber: existing?.id } }, now);
+    }
+    this.writes.push({ ...l, decision, plan: p, existing });
+  }
+
+  private finishJob(job: Job, results: OperationResult[], now: number): void {
+    for (const r of results) {
+      const error = this.client.classify(r);
+      if (error) return this.unitFailed(job.unit, error, now);
+    }
+    const first = results[0]?.body as { data?: { id?: string } } | undefined;
+    const subscriberId = first?.data?.id ?? job.existing?.id ?? '';
+    const created = job.plan.action === 'create' && results[0]?.code === 201;
+    const outcome = created ? 'created' : 'updated';
+    const primary = job.unit.records[0]!.record;
+    if (subscriberId) {
+      this.store.recordEffect({ flow: job.flow.id, recordId: primary.id, subscriberId, email: job.mapped.email, action: outcome, at: now });
+    }
+    this.finishUnit(job.unit, {
+      outcome,
+      detail: {
+        rule: job.decision.rule,
+        on_list: job.onList,
+        ml_status: job.existing?.status ?? 'none',
+        subscriber: subscriberId,
+        groups: job.plan.groups,
+        requests: job.plan.operations.map((o) => `${o.method} ${o.path.replace(/[^/]+@[^/]+/, '{email}')}`),
+      },
+    }, now);
+  }
+
+  /** Applies one unit's failure: pause, retry later, or dead-letter, by the error's kind. */
+  private unitFailed(unit: Unit, error: EngineError, now: number): void {
+    const ids = unit.records.map((p) => p.record.id);
+    if (error.kind === 'halting' && error.code !== 'ENGINE_ERR_UNKNOWN_GROUP') {
+      this.store.release(ids);
+      this.pause(error, now);
+      return;
+    }
+    const attempts = Math.max(...unit.records.map((p) => p.record.attempts)) + 1;
+    const fast = FAST_RETRY_CODES.has(error.code);
+    if (fast) this.directory = null; // the account changed under us: look again
+    const retryable = error.kind === 'retryable' || (fast && attempts < FAST_RETRY_LIMIT);
+    if (retryable && attempts < this.opts.backoff.maxAttempts) {
+      const retryAfter = typeof error.params.retryAfterMs === 'number' ? error.params.retryAfterMs : null;
+      const delay = fast ? 1000 : backoffDelay(attempts, this.opts.backoff, retryAfter);
+      this.store.retryLater(ids, now + delay, { outcome: 'failed', errorCode: error.code, reason: error.message }, now);
+      unit.records.forEach(() => this.hooks.outcome?.(unit.flow, 'failed', error.code));
+      this.log.warn({ flow: unit.flow, records: ids, code: error.code, attempt: attempts, retry_in_ms: Math.round(delay) }, 'record will be retried');
+      return;
+    }
+    const final = retryable
+      ? PipelineErrors.ENGINE_ERR_RETRIES_EXHAUSTED({ attempts, code: error.code, detail: error.message })
+      : error;
+    this.finishUnit(unit, deadEntry(final), now);
+  }
+
+  private finishUnit(unit: Unit, entry: OutcomeEntry, now: number): void {
+    const [primary, ...rest] = unit.records;
+    this.finish(primary!.record, entry, now);
+    // One transaction, one decision: the other records of the unit were decided with the first.
+    const coalesced: OutcomeEntry = entry.outcome === 'dead' || entry.outcome === 'skipped'
+      ? entry
+      : { outcome: 'skipped', reason: 'coalesced', detail: { into: primary!.record.id } };
+    for (const p of rest) this.finish(p.record, coalesced, now);
+  }
+
+  private finish(record: StoredRecord, entry: OutcomeEntry, now: number): void {
+    this.store.finish(record.id, entry, now);
+    this.hooks.outcome?.(record.flow, entry.outcome, entry.reason ?? entry.errorCode ?? null);
+    this.log.info(
+      { flow: record.flow, record: record.id, trigger: record.trigger, outcome: entry.outcome, reason: entry.reason, code: entry.errorCode },
+      'record',
+    );
+  }
+}
+
+function deadEntry(error: EngineError): OutcomeEntry {
+  return { outcome: 'dead', errorCode: error.code, reason: error.message };
+}
+
+function asEngineError(err: unknown): EngineError {
+  if (isEngineError(err)) return err;
+  return PipelineErrors.ENGINE_ERR_INTERNAL({ detail: err instanceof Error ? err.message : String(err) }, { cause: err });
+}
