@@ -1,0 +1,102 @@
+/**
+ * Loads one flow file: read, decode, parse YAML with positions, validate against the schema,
+ * check semantics and compile its JSONata. Every problem becomes a diagnostic; nothing throws
+ * for a bad file (a missing, empty or binary file included).
+ */
+import { readFileSync } from 'node:fs';
+import { isMap, isScalar, type YAMLError, type YAMLWarning } from 'yaml';
+import { compareDiagnostics, diagnostic, hasErrors, type Diagnostic } from './diagnostic.ts';
+import { compileExpressions, type CompiledExpressions } from './expressions.ts';
+import { FlowSource } from './flow-source.ts';
+import { checkSchema } from './schema-check.ts';
+import { checkSemantics, type SemanticOptions } from './semantic-check.ts';
+import type { FlowConfig } from './types.ts';
+
+export interface FlowFileResult {
+  file: string;
+  /** Present only when the file has no errors (warnings allowed); schema defaults are filled in. */
+  flow?: FlowConfig;
+  /** The flow's compiled `when` and `mapping`, present with `flow`. */
+  expressions?: CompiledExpressions;
+  diagnostics: Diagnostic[];
+}
+
+export type LoadOptions = SemanticOptions;
+
+/** What the fleet checks need besides the result: the parsed data and where things are. */
+export interface ParsedFlowFile {
+  result: FlowFileResult;
+  data?: unknown;
+  source?: FlowSource;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decode(bytes: Buffer): { text?: string; binary?: string } {
+  // A NUL byte never appears in YAML text; it is the cheapest sign of an image, archive, …
+  if (bytes.subarray(0, 8192).includes(0)) return { binary: 'it contains NUL bytes' };
+  try {
+    return { text: utf8.decode(bytes).replace(/^\uFEFF/, '') };
+  } catch {
+    return { binary: 'it is not valid UTF-8' };
+  }
+}
+
+function yamlDiagnostic(err: YAMLError | YAMLWarning, source: FlowSource, file: string): Diagnostic {
+  const at = source.position(err.pos[0]);
+  if (err.code === 'DUPLICATE_KEY') {
+    const key = source.text.slice(err.pos[0], err.pos[1]).trim() || '?';
+    return diagnostic('FLOW_ERR_YAML_DUPLICATE_KEY', { key }, file, at);
+  }
+  if (err.code === 'MULTIPLE_DOCS') return diagnostic('FLOW_ERR_YAML_MULTIPLE_DOCUMENTS', {}, file, at);
+  // yaml's messages end with a position suffix ("at line 3, column 5") the diagnostic already gives.
+  const detail = err.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
+  return diagnostic(err.name === 'YAMLWarning' ? 'FLOW_ERR_YAML_WARNING' : 'FLOW_ERR_YAML_SYNTAX', { detail }, file, at);
+}
+
+export function parseFlowFile(file: string, options: LoadOptions = {}): ParsedFlowFile {
+  const fail = (d: Diagnostic): ParsedFlowFile => ({ result: { file, diagnostics: [d] } });
+  const top = { line: 1, col: 1 };
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return fail(diagnostic('FLOW_ERR_FILE_MISSING', {}, file, top));
+    const reason = code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(err));
+    return fail(diagnostic('FLOW_ERR_FILE_UNREADABLE', { reason }, file, top));
+  }
+  const { text, binary } = decode(bytes);
+  if (text === undefined) return fail(diagnostic('FLOW_ERR_FILE_BINARY', { reason: binary }, file, top));
+
+  const source = new FlowSource(text);
+  const diagnostics: Diagnostic[] = source.doc.warnings.map((w) => yamlDiagnostic(w, source, file));
+  if (source.doc.errors.length > 0) {
+    // The tree after a syntax error is a guess; checking it would only add noise.
+    diagnostics.push(...source.doc.errors.map((e) => yamlDiagnostic(e, source, file)));
+    return { result: { file, diagnostics: diagnostics.sort(compareDiagnostics) }, source };
+  }
+  const contents = source.doc.contents;
+  if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) {
+    return fail(diagnostic('FLOW_ERR_FILE_EMPTY', {}, file, top));
+  }
+
+  const data: unknown = source.doc.toJS();
+  diagnostics.push(...checkSchema(data, source, file));
+  diagnostics.push(...checkSemantics(data, source, file, options));
+  const compiled = isMap(contents) ? compileExpressions(data, source, file) : { expressions: {}, diagnostics: [] };
+  diagnostics.push(...compiled.diagnostics);
+  diagnostics.sort(compareDiagnostics);
+
+  const result: FlowFileResult = { file, diagnostics };
+  if (!hasErrors(diagnostics)) {
+    result.flow = data as FlowConfig;
+    result.expressions = compiled.expressions;
+  }
+  return { result, data, source };
+}
+
+/** Loads and checks one flow file on its own (no fleet checks: see loadFlowDir). */
+export function loadFlowFile(file: string, options: LoadOptions = {}): FlowFileResult {
+  return parseFlowFile(file, options).result;
+}
