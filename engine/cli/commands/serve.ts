@@ -1,0 +1,54 @@
+import { parseArgs } from 'node:util';
+import { createLogger } from '../../log/logger.ts';
+import { startServer } from '../../server/server.ts';
+import type { Command } from '../command.ts';
+
+const usage = `Usage: engine serve [--flows DIR] [--port N] [--host H] [--db FILE] [--retention-days N] [--no-watch]
+
+Hosts every flow in DIR at POST /hooks/<flow> (and /hooks/<flow>/<token>), with /healthz,
+/readyz, /metrics and, when ENGINE_ADMIN_TOKEN is set, the admin API under /admin.
+Flow files reload on change and on SIGHUP; SIGTERM/SIGINT stop gracefully.
+
+  --flows DIR           flow files (default: flows)
+  --port N              port (default: 8080, or $PORT)
+  --host H              address to bind (default: 127.0.0.1)
+  --db FILE             SQLite store (default: engine.sqlite)
+  --retention-days N    purge processed raw records after N days (default: 30)
+  --no-watch            do not reload when flow files change`;
+
+export const command: Command = {
+  summary: 'serve every flow\'s webhooks and drain them into MailerLite',
+  usage,
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        flows: { type: 'string', default: 'flows' },
+        port: { type: 'string', default: process.env.PORT ?? '8080' },
+        host: { type: 'string', default: '127.0.0.1' },
+        db: { type: 'string', default: 'engine.sqlite' },
+        'retention-days': { type: 'string', default: '30' },
+        'no-watch': { type: 'boolean', default: false },
+      },
+    });
+    const log = createLogger();
+    const server = await startServer({
+      flows: [values.flows],
+      db: values.db,
+      port: Number(values.port),
+      host: values.host,
+      log,
+      adminToken: process.env.ENGINE_ADMIN_TOKEN,
+      retentionDays: Number(values['retention-days']),
+      watch: !values['no-watch'],
+    });
+    process.on('SIGHUP', () => server.reload());
+    await new Promise<void>((resolve) => {
+      const stop = (): void => void server.close().then(resolve);
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+    log.flush();
+    return 0;
+  },
+};

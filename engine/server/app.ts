@@ -1,0 +1,102 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { isEngineError, type EngineError } from '../errors.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Store } from '../store/types.ts';
+import { registerAdmin } from './admin.ts';
+import type { Fleet } from './fleet.ts';
+import { IntakeErrors, IntakeQueue, toNewRecords } from './intake.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface AppOptions {
+  fleet: Fleet;
+  store: Store;
+  log: Logger;
+  metrics: Metrics;
+  /** Largest delivery accepted, in bytes. */
+  bodyLimit?: number;
+  /** Bearer token of the admin API; the API is off without one. */
+  adminToken?: string;
+}
+
+export interface EngineApp {
+  app: FastifyInstance;
+  /** Stops intake: from now on deliveries get 503 (Flipcause retries them later). */
+  closeIntake(): void;
+}
+
+function sendError(reply: FastifyReply, err: EngineError): FastifyReply {
+  return reply.code(err.status).send({ code: err.code, message: err.message });
+}
+
+/** The webhook server: POST /hooks/<flow>[/<token>], health, readiness, metrics, admin. */
+export function buildApp(opts: AppOptions): EngineApp {
+  const { fleet, store, log, metrics } = opts;
+  // Fastify's own request logging is off: one line per delivery is written below, without PII.
+  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit ?? 1024 * 1024 });
+  const intake = new IntakeQueue(store);
+  let open = true;
+
+  // Flipcause's Content-Type is unreliable ("application-json"): every body is read as raw bytes.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+    if (isEngineError(err)) return sendError(reply, err);
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) log.error({ err }, 'unhandled error');
+    return reply.code(status).send({ code: err.code ?? 'ENGINE_ERR_INTERNAL', message: status === 500 ? 'internal error' : err.message });
+  });
+
+  async function deliver(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const started = performance.now();
+    const { flow: flowId, token } = req.params as { flow: string; token?: string };
+    const flow = fleet.flow(flowId);
+    const respond = (status: number, body: unknown, extra: Record<string, unknown> = {}): FastifyReply => {
+      metrics.deliveries.inc({ flow: flow ? flowId : 'unknown', status });
+      log.info({ flow: flow ? flowId : undefined, status, ms: Math.round(performance.now() - started), ...extra }, 'delivery');
+      return reply.code(status).send(body);
+    };
+    try {
+      if (!open) throw IntakeErrors.ENGINE_ERR_SHUTTING_DOWN();
+      if (!flow) throw IntakeErrors.ENGINE_ERR_UNKNOWN_FLOW();
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      flow.source.authenticate({ headers: req.headers, body, token });
+      const records = flow.source.parse(body);
+      const now = Date.now();
+      const result = await intake.submit(toNewRecords(flow, records, now));
+      metrics.recordsIn.inc({ flow: flowId, kind: 'new' }, result.accepted);
+      metrics.recordsIn.inc({ flow: flowId, kind: 'duplicate' }, result.duplicates);
+      if (result.accepted > 0) fleet.workerFor(flow.accountKey)?.wake();
+      return respond(200, { accepted: result.accepted, duplicates: result.duplicates }, { records: records.length, ...result });
+    } catch (err) {
+      if (!isEngineError(err)) throw err;
+      return respond(err.status, { code: err.code, message: err.message }, { code: err.code });
+    }
+  }
+
+  app.post('/hooks/:flow', deliver);
+  app.post('/hooks/:flow/:token', deliver);
+
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_req, reply) => {
+    const problems = fleet.problemsReport();
+    const accounts = fleet.accounts().map((w) => ({ account: w.accountKey, flows: w.flowIds, ...w.status() }));
+    const ready = open && fleet.all().length > 0;
+    return reply.code(ready ? 200 : 503).send({ ready, intake: open ? 'open' : 'closed', flows: fleet.all().length, problems, accounts });
+  });
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  if (opts.adminToken) {
+    registerAdmin(app, {
+      token: opts.adminToken, store, fleet,
+      wake: (flowId) => {
+        const f = fleet.flow(flowId);
+        if (f) fleet.workerFor(f.accountKey)?.wake();
+      },
+    });
+  }
+
+  return { app, closeIntake: () => void (open = false) };
+}

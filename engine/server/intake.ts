@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { defineErrors } from '../errors.ts';
+import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
+import type { IntakeRecord } from '../registry.ts';
+import type { IngestResult, NewRecord, Store } from '../store/types.ts';
+
+export const IntakeErrors = defineErrors({
+  ENGINE_ERR_STORE_UNAVAILABLE: { kind: 'retryable', status: 503, message: 'the store cannot commit the delivery right now ({reason}); nothing was stored' },
+  ENGINE_ERR_SHUTTING_DOWN: { kind: 'retryable', status: 503, message: 'the server is shutting down; send again later' },
+  ENGINE_ERR_UNKNOWN_FLOW: { kind: 'input', status: 404, message: 'no flow is served at this path' },
+});
+
+/** Flow-scoped hash of an email: lets the store serialise one contact's records without holding the address in an index. */
+export function subjectOf(flowId: string, email: string): string {
+  return createHash('sha256').update(flowId).update('\0').update(email).digest('base64url').slice(0, 22);
+}
+
+/** Intake records to store rows: normalised once here, so the worker can group a contact's records. */
+export function toNewRecords(flow: CompiledFlow, records: readonly IntakeRecord[], now: number): NewRecord[] {
+  return records.map((r) => {
+    const ev = flow.source.normalise(r.raw);
+    const email = ev.contact?.email;
+    return {
+      flow: flow.id,
+      dedupeKey: r.dedupeKey,
+      trigger: r.trigger,
+      raw: JSON.stringify(r.raw),
+      subject: email ? subjectOf(flow.id, email) : null,
+      txn: ev.event.transaction_id,
+      availableAt: now + flow.settleMs,
+    };
+  });
+}
+
+interface Waiting {
+  records: NewRecord[];
+  resolve: (r: IngestResult) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * Group commit: deliveries that arrive while a commit is under way are committed together in
+ * the next one, so durable intake costs one fsync per burst, not per delivery.
+ */
+export class IntakeQueue {
+  private waiting: Waiting[] = [];
+  private scheduled = false;
+
+  constructor(private readonly store: Store, private readonly now: () => number = Date.now) {}
+
+  submit(records: NewRecord[]): Promise<IngestResult> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ records, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.waiting;
+    this.waiting = [];
+    let results: IngestResult[];
+    try {
+      results = this.store.ingest(batch.map((w) => w.records), this.now());
+    } catch (err) {
+      const error = IntakeErrors.ENGINE_ERR_STORE_UNAVAILABLE({ reason: (err as { code?: string }).code ?? (err as Error).message }, { cause: err });
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    batch.forEach((w, i) => w.resolve(results[i]!));
+  }
+}

@@ -1,0 +1,91 @@
+import { watch, type FSWatcher } from 'node:fs';
+import type { Logger } from '../log/logger.ts';
+import { openSqliteStore } from '../store/sqlite.ts';
+import type { Store } from '../store/types.ts';
+import type { WorkerOptions } from '../worker/account-worker.ts';
+import { buildApp } from './app.ts';
+import { Fleet } from './fleet.ts';
+import { Metrics } from './metrics.ts';
+
+export interface ServerOptions {
+  flows: string[];
+  /** SQLite file (or ':memory:'). */
+  db: string;
+  port: number;
+  host?: string;
+  log: Logger;
+  adminToken?: string;
+  env?: NodeJS.ProcessEnv;
+  worker?: Partial<WorkerOptions>;
+  bodyLimit?: number;
+  /** Processed raw records are purged after this many days. */
+  retentionDays?: number;
+  /** Reload flow files when they change on disk. */
+  watch?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  store: Store;
+  fleet: Fleet;
+  reload(): void;
+  /** Graceful: intake answers 503, workers finish in-flight writes, the store closes. */
+  close(): Promise<void>;
+}
+
+const DAY = 86_400_000;
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const { log } = opts;
+  const store = openSqliteStore({ file: opts.db });
+  const released = store.releaseAll();
+  if (released > 0) log.warn({ records: released }, 'took back records leased before a restart');
+  let fleet: Fleet | undefined;
+  const metrics = new Metrics(store, () => fleet);
+  fleet = new Fleet({ paths: opts.flows, store, log, env: opts.env, worker: opts.worker, hooks: metrics.hooks() });
+  fleet.load();
+  const { app, closeIntake } = buildApp({ fleet, store, log, metrics, adminToken: opts.adminToken, bodyLimit: opts.bodyLimit });
+  await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
+  const address = app.server.address();
+  const url = typeof address === 'object' && address ? `http://${opts.host ?? '127.0.0.1'}:${address.port}` : String(address);
+  fleet.start();
+
+  const retention = (opts.retentionDays ?? 30) * DAY;
+  const purge = setInterval(() => {
+    const n = store.purgeRaw(Date.now() - retention);
+    if (n > 0) log.info({ records: n }, 'purged raw payloads past retention');
+  }, 3_600_000);
+  purge.unref();
+
+  let watcher: FSWatcher | undefined;
+  let debounce: NodeJS.Timeout | undefined;
+  const reload = (): void => {
+    log.info('reloading flows');
+    fleet.load();
+  };
+  if (opts.watch) {
+    watcher = watch(opts.flows[0] ?? '.', { recursive: true }, (_event, file) => {
+      if (!file || !/\.ya?ml$/.test(String(file))) return;
+      clearTimeout(debounce);
+      debounce = setTimeout(reload, 250);
+    });
+  }
+  log.info({ url, flows: fleet.all().map((f) => f.id) }, 'engine serving');
+
+  return {
+    url,
+    store,
+    fleet,
+    reload,
+    async close() {
+      closeIntake();
+      watcher?.close();
+      clearTimeout(debounce);
+      clearInterval(purge);
+      await fleet.stop();
+      await app.close();
+      store.close();
+      log.info('engine stopped');
+    },
+  };
+}
