@@ -30,6 +30,8 @@ export interface ParsedFlowFile {
   source?: FlowSource;
 }
 
+const indentationCodes = new Set(['BAD_INDENT', 'BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY', 'MISSING_CHAR']);
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function decode(bytes: Buffer): { text?: string; binary?: string } {
@@ -45,12 +47,15 @@ function decode(bytes: Buffer): { text?: string; binary?: string } {
 function yamlDiagnostic(err: YAMLError | YAMLWarning, source: FlowSource, file: string): Diagnostic {
   const at = source.position(err.pos[0]);
   if (err.code === 'DUPLICATE_KEY') {
-    const key = source.text.slice(err.pos[0], err.pos[1]).trim() || '?';
+    // yaml's range covers only the key's first character.
+    const key = /^[^:\n]*/.exec(source.text.slice(err.pos[0]))?.[0].trim() || '?';
     return diagnostic('FLOW_ERR_YAML_DUPLICATE_KEY', { key }, file, at);
   }
   if (err.code === 'MULTIPLE_DOCS') return diagnostic('FLOW_ERR_YAML_MULTIPLE_DOCUMENTS', {}, file, at);
   // yaml's messages end with a position suffix ("at line 3, column 5") the diagnostic already gives.
-  const detail = err.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
+  let detail = err.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
+  // These come from a line indented more or less than its neighbours, which yaml notices late.
+  if (indentationCodes.has(err.code)) detail += ' (check the indentation here and on the next lines)';
   return diagnostic(err.name === 'YAMLWarning' ? 'FLOW_ERR_YAML_WARNING' : 'FLOW_ERR_YAML_SYNTAX', { detail }, file, at);
 }
 
@@ -73,7 +78,14 @@ export function parseFlowFile(file: string, options: LoadOptions = {}): ParsedFl
   const diagnostics: Diagnostic[] = source.doc.warnings.map((w) => yamlDiagnostic(w, source, file));
   if (source.doc.errors.length > 0) {
     // The tree after a syntax error is a guess; checking it would only add noise.
-    diagnostics.push(...source.doc.errors.map((e) => yamlDiagnostic(e, source, file)));
+    // One mistake often trips several yaml errors at the same spot; report the spot once.
+    const spots = new Set<string>();
+    for (const e of source.doc.errors) {
+      const d = yamlDiagnostic(e, source, file);
+      if (spots.has(`${d.line}:${d.col}`)) continue;
+      spots.add(`${d.line}:${d.col}`);
+      diagnostics.push(d);
+    }
     return { result: { file, diagnostics: diagnostics.sort(compareDiagnostics) }, source };
   }
   const contents = source.doc.contents;
