@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../flow/diagnostic.ts';
+import type { FlowConfig } from '../flow/types.ts';
 import { formatDiagnostic } from '../flow/diagnostic.ts';
 import { loadFlowDir } from '../flow/load-dir.ts';
 import { secretContext } from '../flow/secrets.ts';
@@ -16,6 +17,8 @@ export interface FleetOptions {
   env?: NodeJS.ProcessEnv;
   worker?: Partial<WorkerOptions>;
   hooks?: WorkerHooks;
+  /** Adjusts each flow before it compiles (the demo and `engine test` point flows at the fake). */
+  override?: (flow: FlowConfig) => FlowConfig;
 }
 
 export interface FlowProblem {
@@ -68,7 +71,8 @@ export class Fleet {
     }
     for (const loaded of flows) {
       try {
-        const compiled = compileFlow(loaded.flow, loaded.file, secretContext(loaded.file, this.options.env));
+        const config = this.options.override ? this.options.override(loaded.flow) : loaded.flow;
+        const compiled = compileFlow(config, loaded.file, secretContext(loaded.file, this.options.env));
         next.set(compiled.id, compiled);
       } catch (err) {
         problems.set(loaded.file, [...(problems.get(loaded.file) ?? []), `${loaded.file}: ${(err as Error).message}`]);

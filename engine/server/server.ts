@@ -1,4 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
+import type { FlowConfig } from '../flow/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/types.ts';
@@ -22,6 +23,7 @@ export interface ServerOptions {
   retentionDays?: number;
   /** Reload flow files when they change on disk. */
   watch?: boolean;
+  override?: (flow: FlowConfig) => FlowConfig;
 }
 
 export interface RunningServer {
@@ -42,7 +44,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (released > 0) log.warn({ records: released }, 'took back records leased before a restart');
   let fleet: Fleet | undefined;
   const metrics = new Metrics(store, () => fleet);
-  fleet = new Fleet({ paths: opts.flows, store, log, env: opts.env, worker: opts.worker, hooks: metrics.hooks() });
+  fleet = new Fleet({ paths: opts.flows, store, log, env: opts.env, worker: opts.worker, hooks: metrics.hooks(), override: opts.override });
   fleet.load();
   const { app, closeIntake } = buildApp({ fleet, store, log, metrics, adminToken: opts.adminToken, bodyLimit: opts.bodyLimit });
   await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });

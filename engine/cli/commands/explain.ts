@@ -1,0 +1,37 @@
+import { parseArgs } from 'node:util';
+import { formatDiagnostic } from '../../flow/diagnostic.ts';
+import { loadFlowDir } from '../../flow/load-dir.ts';
+import { explainPolicy } from '../../policy/explain.ts';
+import { UsageError, type Command } from '../command.ts';
+
+const usage = `Usage: engine explain <flow> [--flows DIR] [--format text|markdown]
+
+Prints the flow's decision table with its real group names and new-contact status, in words
+the customer understands (paste it into the confirmation email). <flow> is a flow id, a flow
+file or a flow folder.`;
+
+export const command: Command = {
+  summary: 'print a flow\'s decision table with its real group names',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { flows: { type: 'string', default: 'flows' }, format: { type: 'string', default: 'text' } },
+    });
+    const target = positionals[0];
+    if (!target) throw new UsageError('name a flow');
+    if (values.format !== 'text' && values.format !== 'markdown') throw new UsageError('--format is text or markdown');
+    const byPath = loadFlowDir([target]);
+    const set = byPath.flows.length > 0 ? byPath : loadFlowDir([values.flows]);
+    const loaded = set.flows.find((f) => f.flow.flow === target) ?? (byPath.flows.length === 1 ? byPath.flows[0] : undefined);
+    if (!loaded) {
+      for (const d of set.diagnostics) if (d.severity === 'error') process.stderr.write(formatDiagnostic(d) + '\n');
+      process.stderr.write(`engine explain: no valid flow "${target}"\n`);
+      return 1;
+    }
+    const title = loaded.flow.description ? `${loaded.flow.flow} (${loaded.flow.description})` : loaded.flow.flow;
+    process.stdout.write(explainPolicy(loaded.flow.policy, { flowName: title, format: values.format }) + '\n');
+    return 0;
+  },
+};
