@@ -84,17 +84,17 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
   async findSubscriber(email: string): Promise<Subscriber | null> {
     const answer = await this.call(ops.findSubscriber(email));
     if (answer.status === 404) return null;
-    return toSubscriber(dataOf(ok(answer), 'subscriber'));
+    return toSubscriber(dataOf(ok(answer).body, 'subscriber'));
   }
 
   async upsertSubscriber(input: UpsertInput): Promise<{ subscriber: Subscriber; created: boolean }> {
     const answer = ok(await this.call(ops.upsertSubscriber(input)));
-    return { subscriber: toSubscriber(dataOf(answer, 'subscriber')), created: answer.status === 201 };
+    return { subscriber: toSubscriber(dataOf(answer.body, 'subscriber')), created: answer.status === 201 };
   }
 
   async updateSubscriberFields(id: string, fields: Record<string, FieldValue>): Promise<Subscriber> {
     const answer = ok(await this.call(ops.updateSubscriberFields(id, fields)));
-    return toSubscriber(dataOf(answer, 'subscriber'));
+    return toSubscriber(dataOf(answer.body, 'subscriber'));
   }
 
   async addToGroup(subscriberId: string, groupId: string): Promise<void> {
@@ -111,12 +111,12 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
 
   async createGroup(name: string): Promise<Group> {
     const answer = ok(await this.call(ops.createGroup(name), { idempotent: false }));
-    return toGroup(dataOf(answer, 'group'));
+    return toGroup(dataOf(answer.body, 'group'));
   }
 
   async createField(name: string, type: Field['type']): Promise<Field> {
     const answer = ok(await this.call(ops.createField(name, type), { idempotent: false }));
-    return toField(dataOf(answer, 'field'));
+    return toField(dataOf(answer.body, 'field'));
   }
 
   /** Already gone (404) counts as done: a retried delete whose first attempt landed must not fail. */

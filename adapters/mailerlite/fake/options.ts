@@ -1,0 +1,38 @@
+/**
+ * The fake's switches. Each behaviour the spec marks **unknown** is a switch, so tests can cover
+ * both answers; the limits are configurable so tests and benchmarks can scale time.
+ */
+import type { SubscriberStatus } from '../types.ts';
+
+export interface FakeOptions {
+  /** Requests per MailerLite minute per token (the real API: 120). */
+  requestsPerMinute: number;
+  /** All-upsert batches ("imports") per MailerLite minute per token (the real API: 5). */
+  importsPerMinute: number;
+  /** A MailerLite minute lasts 60 000 × timeScale ms; Retry-After is in scaled seconds. */
+  timeScale: number;
+  /** unknown: a batch counts as one request, or as one per item (items over the limit get 429). */
+  batchCounting: 'one' | 'per-item';
+  /** unknown: an existing bounced/junk subscriber is refused like an unsubscribed one, or upserted. */
+  bouncedJunk: 'like-unsubscribed' | 'importable';
+  /** unknown: a `fields` key the account does not have is ignored, or refused with 422. */
+  unknownFieldKeys: 'ignore' | 'reject';
+  /** Status of a new subscriber created without one (the recorded responses say active). */
+  defaultStatus: SubscriberStatus;
+  /** The per-account cap on groups (250 or 1000 depending on the doc revision). */
+  maxGroups: number;
+  /** Entries kept in the request log (oldest dropped first). */
+  requestLogLimit: number;
+}
+
+export const defaultFakeOptions: FakeOptions = {
+  requestsPerMinute: 120,
+  importsPerMinute: 5,
+  timeScale: 1,
+  batchCounting: 'one',
+  bouncedJunk: 'like-unsubscribed',
+  unknownFieldKeys: 'ignore',
+  defaultStatus: 'active',
+  maxGroups: 250,
+  requestLogLimit: 10_000,
+};
