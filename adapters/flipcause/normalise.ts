@@ -118,13 +118,14 @@ function eventOf(raw: Record<string, unknown>, c: Candidates, trigger: string, k
 /** Codes from the activity word, the transaction's code list and the activity ids; first seen first. */
 function codesOf(word: string | null, transactionType: string | null, activityIds: string[]): string[] {
   const codes: string[] = [];
-  const add = (code: string | null): void => {
-    if (code !== null && !codes.includes(code)) codes.push(code);
-  };
-  add(codeOfWord(word));
-  for (const code of splitList(transactionType)) add(code.toUpperCase());
-  for (const id of activityIds) add(codeOfActivityId(id));
+  addCode(codes, codeOfWord(word));
+  for (const code of splitList(transactionType)) addCode(codes, code.toUpperCase());
+  for (const id of activityIds) addCode(codes, codeOfActivityId(id));
   return codes;
+}
+
+function addCode(codes: string[], code: string | null): void {
+  if (code !== null && !codes.includes(code)) codes.push(code);
 }
 
 /** The record's own date; an activity's date and its separate time are joined ("2026-11-05 14:32"). */

@@ -48,22 +48,34 @@ export function amount(v: unknown): number | null {
 const ISO_LIKE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 
-/** A zone-less Flipcause date/time as an ISO 8601 UTC string, or null when it is not a real date. */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * A zone-less Flipcause date/time as an ISO 8601 UTC string, or null when it is not a real date.
+ * Validated and formatted by hand: this runs for every record, and Date#toISOString was the
+ * normaliser's largest cost.
+ */
 export function parseDate(s: string): string | null {
-  let y: string | undefined, mo: string | undefined, d: string | undefined;
-  let h: string | undefined, mi: string | undefined, sec: string | undefined;
+  let y: string, mo: string, d: string, h: string | undefined, mi: string | undefined, sec: string | undefined;
   let m = ISO_LIKE.exec(s);
-  if (m) [, y, mo, d, h, mi, sec] = m;
-  else if ((m = US_DATE.exec(s))) [, mo, d, y, h, mi, sec] = m;
-  else return null;
+  if (m) {
+    y = m[1]!, mo = m[2]!, d = m[3]!, h = m[4], mi = m[5], sec = m[6];
+  } else if ((m = US_DATE.exec(s))) {
+    mo = m[1]!, d = m[2]!, y = m[3]!, h = m[4], mi = m[5], sec = m[6];
+  } else {
+    return null;
+  }
   const year = Number(y), month = Number(mo), day = Number(d);
-  const hour = Number(h ?? 0), minute = Number(mi ?? 0), second = Number(sec ?? 0);
-  if (hour > 23 || minute > 59 || second > 59) return null;
-  const t = Date.UTC(year, month - 1, day, hour, minute, second);
-  const date = new Date(t);
-  // Date.UTC rolls 2026-02-30 over into March; a real date survives the round trip.
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
-  return date.toISOString();
+  const hour = h === undefined ? 0 : Number(h);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || hour > 23) return null;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0)) return null;
+  if ((mi !== undefined && Number(mi) > 59) || (sec !== undefined && Number(sec) > 59)) return null;
+  return `${y}-${pad(mo)}-${pad(d)}T${pad(h ?? '0')}:${mi ?? '00'}:${sec ?? '00'}.000Z`;
+}
+
+function pad(part: string): string {
+  return part.length === 1 ? '0' + part : part;
 }
 
 // Deliberately loose: one @, no spaces, a dot in the domain. MailerLite is the final judge;
