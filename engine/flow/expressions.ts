@@ -17,7 +17,8 @@ export interface CompiledExpressions {
 interface JsonataSyntaxError {
   code: string;
   position?: number;
-  token?: string;
+  /** The offending token; numbers come as numbers. */
+  token?: string | number;
   message: string;
 }
 
@@ -32,14 +33,14 @@ function isJsonataError(err: unknown): err is JsonataSyntaxError {
  */
 export function errorIndex(expr: string, err: JsonataSyntaxError): number {
   const position = Math.min(err.position ?? 0, expr.length);
-  let index = err.token && err.token !== '(end)' ? position - err.token.length : position - 1;
-  index = Math.max(0, Math.min(index, expr.length - 1));
-  // A string or `quoted name` token ends at its closing quote: blame its opening one.
-  const quote = expr[index];
-  if (err.token !== undefined && (quote === '"' || quote === "'" || quote === '`')) {
-    const open = index - err.token.length - 1;
-    if (open >= 0 && expr[open] === quote) index = open;
+  const token = err.token === undefined || err.token === '(end)' ? undefined : String(err.token);
+  let index = token === undefined ? position - 1 : position - token.length;
+  // A string or `quoted name` token is reported without its quotes: blame the opening one.
+  const quote = expr[position - 1];
+  if (token !== undefined && (quote === '"' || quote === "'" || quote === '`') && expr[position - token.length - 2] === quote) {
+    index = position - token.length - 2;
   }
+  index = Math.max(0, Math.min(index, expr.length - 1));
   while (index > 0 && /\s/.test(expr[index] ?? '')) index -= 1;
   return index;
 }

@@ -23,12 +23,17 @@ export function parseSecretRef(value: string): SecretRef | undefined {
 }
 
 /**
- * The secret behind `ref`. Throws FLOW_ERR_SECRET_REF (not a reference), FLOW_ERR_SECRET_UNSET
+ * The secret behind `ref`. Throws FLOW_ERR_SECRET_LITERAL or FLOW_ERR_SECRET_REF (not a
+ * reference), FLOW_ERR_SECRET_UNSET
  * (variable unset or empty) or FLOW_ERR_SECRET_FILE (file unreadable or empty).
  */
 export function resolveSecret(ref: string, env: NodeJS.ProcessEnv = process.env, baseDir: string = process.cwd()): string {
   const parsed = parseSecretRef(ref);
-  if (!parsed) throw flowErrors.FLOW_ERR_SECRET_REF({ ref });
+  if (!parsed) {
+    // Never echo what might be the secret itself into a message that ends up in logs.
+    if (!ref.trimStart().startsWith('${')) throw flowErrors.FLOW_ERR_SECRET_LITERAL({ key: 'a secret' });
+    throw flowErrors.FLOW_ERR_SECRET_REF({ ref });
+  }
   if (parsed.kind === 'env') {
     const value = env[parsed.name];
     if (value === undefined || value.trim() === '') throw flowErrors.FLOW_ERR_SECRET_UNSET({ name: parsed.name, ref });

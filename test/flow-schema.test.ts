@@ -1,0 +1,57 @@
+/**
+ * schemas/flow.schema.json is generated (engine schema) from engine/flow/flow.base.schema.json and
+ * the adapters' own config schemas; these tests prove the committed file has not drifted from them.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { builtinAdapterSchemas, buildFlowSchema, renderFlowSchema } from '../engine/flow/index.ts';
+import '../adapters/index.ts';
+import { destinationAdapters, sourceAdapters } from '../engine/registry.ts';
+
+test('the committed schemas/flow.schema.json is exactly what the generator produces', () => {
+  assert.equal(readFileSync('schemas/flow.schema.json', 'utf8'), renderFlowSchema(builtinAdapterSchemas));
+});
+
+test("each adapter's config schema is inlined unchanged under $defs", () => {
+  const schema = JSON.parse(readFileSync('schemas/flow.schema.json', 'utf8')) as { $defs: Record<string, unknown> };
+  for (const [section, dir] of [['source', 'flipcause'], ['destination', 'mailerlite']] as const) {
+    const { $schema: _dialect, ...own } = JSON.parse(readFileSync(`adapters/${dir}/config.schema.json`, 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(schema.$defs[`${section}.${dir}`], own);
+  }
+});
+
+test('the generator knows every registered adapter, with the schema it registers', () => {
+  assert.deepEqual(sourceAdapters().map((a) => a.name).sort(), Object.keys(builtinAdapterSchemas.sources).sort());
+  assert.deepEqual(destinationAdapters().map((a) => a.name).sort(), Object.keys(builtinAdapterSchemas.destinations).sort());
+  for (const a of sourceAdapters()) assert.deepEqual(a.configSchema, builtinAdapterSchemas.sources[a.name]);
+  for (const a of destinationAdapters()) assert.deepEqual(a.configSchema, builtinAdapterSchemas.destinations[a.name]);
+});
+
+test('the schema compiles under strict ajv and enforces the group slots of each mode', () => {
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  addFormats.default(ajv);
+  const validate = ajv.compile(buildFlowSchema(builtinAdapterSchemas));
+  const flow = (mode: string, groups: Record<string, string[]>) => ({
+    flow: 'x',
+    source: { flipcause: { org_id: '1', since: '2026-01-01', signing_secret: '${env:X}' } },
+    policy: { mode, new_status: 'active', groups },
+    destination: { mailerlite: { api_key: '${env:Y}' } },
+  });
+  assert.equal(validate(flow('mailing_list', { new: [], existing: ['A'] })), true);
+  assert.equal(validate(flow('all_contacts', { new: ['A'], unconfirmed: [] })), true);
+  assert.equal(validate(flow('all_contacts_by_list', { mailing_list: ['A'], not_on_list: ['B'] })), true);
+  assert.equal(validate(flow('all_contacts', { new: ['A'], existing: ['B'] })), false);
+  assert.equal(validate(flow('all_contacts_by_list', { new: ['A'], existing: ['B'] })), false);
+});
+
+test('the schema carries descriptions for editors on every flow-level key', () => {
+  const schema = buildFlowSchema(builtinAdapterSchemas) as { properties: Record<string, { description?: string; $ref?: string }> };
+  for (const [key, sub] of Object.entries(schema.properties)) {
+    if (sub.$ref) continue;
+    assert.ok(sub.description && sub.description.length > 20, `${key} has a description`);
+  }
+  assert.equal((schema.properties.settle_seconds as { default?: number }).default, 30);
+});
