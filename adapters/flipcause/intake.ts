@@ -100,22 +100,33 @@ function intakeRecord(item: unknown, index: number, limits: IntakeLimits, orgId:
 
 /** Walks the record without recursion (so a hostile nesting cannot overflow the stack). */
 function forbiddenKey(record: Record<string, unknown>, index: number, maxDepth: number): EngineError | null {
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value: record, path: '', depth: 0 }];
+  const stack: { value: object; path: string; depth: number }[] = [{ value: record, path: '', depth: 0 }];
   while (stack.length > 0) {
     const { value, path, depth } = stack.pop()!;
-    if (value === null || typeof value !== 'object') continue;
     if (depth > maxDepth) return FcErrors.FC_ERR_RECORD_TOO_DEEP({ index, limit: maxDepth });
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) stack.push({ value: value[i], path: `${path}[${i}]`, depth: depth + 1 });
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
+        if (typeof v === 'object' && v !== null) stack.push({ value: v, path: `${path}[${i}]`, depth: depth + 1 });
+      }
       continue;
     }
     for (const key of Object.keys(value)) {
-      const at = path === '' ? key : `${path}.${key}`;
-      if (FORBIDDEN_KEYS.has(key)) return FcErrors.FC_ERR_RECORD_FORBIDDEN_KEY({ index, key, path: at });
-      stack.push({ value: (value as Record<string, unknown>)[key], path: at, depth: depth + 1 });
+      if (FORBIDDEN_KEYS.has(key)) {
+        return FcErrors.FC_ERR_RECORD_FORBIDDEN_KEY({ index, key, path: clip(path === '' ? key : `${path}.${key}`) });
+      }
+      // Flipcause values are strings: only the rare nested value costs a stack entry.
+      const v: unknown = (value as Record<string, unknown>)[key];
+      if (typeof v === 'object' && v !== null) stack.push({ value: v, path: path === '' ? key : `${path}.${key}`, depth: depth + 1 });
     }
   }
   return null;
+}
+
+const MAX_PATH = 120;
+
+function clip(path: string): string {
+  return path.length <= MAX_PATH ? path : `…${path.slice(-MAX_PATH)}`;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
