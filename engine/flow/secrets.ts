@@ -24,8 +24,8 @@ export function parseSecretRef(value: string): SecretRef | undefined {
 
 /**
  * The secret behind `ref`. Throws FLOW_ERR_SECRET_LITERAL or FLOW_ERR_SECRET_REF (not a
- * reference), FLOW_ERR_SECRET_UNSET
- * (variable unset or empty) or FLOW_ERR_SECRET_FILE (file unreadable or empty).
+ * reference), FLOW_ERR_SECRET_UNSET (variable unset or empty) or FLOW_ERR_SECRET_FILE (file
+ * unreadable or empty).
  */
 export function resolveSecret(ref: string, env: NodeJS.ProcessEnv = process.env, baseDir: string = process.cwd()): string {
   const parsed = parseSecretRef(ref);

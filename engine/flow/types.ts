@@ -1,4 +1,8 @@
-/** A flow file as validated against schemas/flow.schema.json (secrets still as references). */
+/**
+ * A flow file as validated against schemas/flow.schema.json (secrets still as references).
+ * loadFlowFile/loadFlowDir fill in the schema's defaults (triggers, settle_seconds, base_url,
+ * timeout_ms), so a loaded flow has them even when the file leaves them out.
+ */
 
 export type Mode = 'mailing_list' | 'all_contacts' | 'all_contacts_by_list';
 export type NewStatus = 'active' | 'unconfirmed';
@@ -39,6 +43,6 @@ export interface FlowConfig {
   mapping?: string;
   policy: PolicyConfig;
   destination: { mailerlite: MailerLiteDestinationConfig };
-  /** Seconds to wait for the other records of a transaction before deciding (DESIGN §5). */
+  /** Seconds to wait for the other records of a transaction before deciding (DESIGN §5); 0..3600, default 30. */
   settle_seconds?: number;
 }
