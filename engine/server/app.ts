@@ -37,8 +37,13 @@ export function buildApp(opts: AppOptions): EngineApp {
   let open = true;
 
   // Flipcause's Content-Type is unreliable ("application-json"): every body is read as raw bytes.
+  // Fastify would refuse such a media type with 415 before any parser runs, so webhook requests
+  // are relabelled as opaque bytes first; the body is authenticated and parsed by the source.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addHook('onRequest', async (req) => {
+    if (req.method === 'POST' && req.url.startsWith('/hooks/')) req.headers['content-type'] = 'application/octet-stream';
+  });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (isEngineError(err)) return sendError(reply, err);
