@@ -14,7 +14,7 @@ test('a donation with opt-in, delivered as three records, gives one create in th
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { accepted: 3, duplicates: 0 });
     await h.settled();
-    const subs = h.fake.account(TOKEN).subscribers();
+    const subs = h.fake.account(TOKEN).subscribers() as { status: string; groups: { name: string }[] }[];
     assert.equal(subs.length, 1);
     assert.equal(subs[0]!.status, 'unconfirmed');
     assert.deepEqual(subs[0]!.groups.map((g) => g.name), ['Newsletter']);

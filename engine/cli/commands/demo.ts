@@ -1,0 +1,20 @@
+import { parseArgs } from 'node:util';
+import { runDemo } from '../../demo/run-demo.ts';
+import type { Command } from '../command.ts';
+
+const usage = `Usage: engine demo [--flows DIR] [--settle N]
+
+Starts the MailerLite fake and the webhook server with the example flows, sends sample
+Flipcause deliveries over HTTP, waits for the workers and prints what happened.
+
+  --flows DIR   flows to serve (default: flows)
+  --settle N    settle window in seconds for the demo (default: 2)`;
+
+export const command: Command = {
+  summary: 'run the example flows against the MailerLite fake with sample deliveries',
+  usage,
+  async run(argv) {
+    const { values } = parseArgs({ args: argv, options: { flows: { type: 'string', default: 'flows' }, settle: { type: 'string', default: '2' } } });
+    return runDemo({ flowsDir: values.flows, settleSeconds: Number(values.settle), out: (l) => process.stdout.write(l + '\n') });
+  },
+};

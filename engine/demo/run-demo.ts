@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { signBody } from '../../adapters/flipcause/signature.ts';
+import { startFakeMailerLite, type AccountSeed } from '../../adapters/mailerlite/fake/index.ts';
+import { loadFlowDir } from '../flow/load-dir.ts';
+import { parseSecretRef } from '../flow/secrets.ts';
+import type { FlowConfig } from '../flow/types.ts';
+import { createLogger } from '../log/logger.ts';
+import { startServer } from '../server/server.ts';
+import { maskEmail } from './mask.ts';
+import { DEMO_EXISTING, demoDeliveries } from './scenario.ts';
+
+export interface DemoOptions {
+  flowsDir: string;
+  settleSeconds: number;
+  out: (line: string) => void;
+}
+
+const GO_LIVE = '2026-11-01T00:00:00Z';
+
+interface Credentials {
+  env: Record<string, string>;
+  mlToken: Map<string, string>;
+  signing: Map<string, string>;
+  urlToken: Map<string, string>;
+}
+
+/** Invents the secrets each flow's references name, as a customer's deployment would provide them. */
+function credentials(flows: FlowConfig[]): Credentials {
+  const c: Credentials = { env: {}, mlToken: new Map(), signing: new Map(), urlToken: new Map() };
+  const set = (ref: string | undefined, value: string): void => {
+    const parsed = ref ? parseSecretRef(ref) : undefined;
+    if (parsed?.kind === 'env') c.env[parsed.name] = value;
+  };
+  for (const f of flows) {
+    const token = `demo-token-${f.flow}`;
+    c.mlToken.set(f.flow, token);
+    set(f.destination.mailerlite.api_key, token);
+    const fc = f.source.flipcause;
+    if (fc.signing_secret) {
+      c.signing.set(f.flow, `whsec_demo_${randomBytes(12).toString('hex')}`);
+      set(fc.signing_secret, c.signing.get(f.flow)!);
+    }
+    if (fc.url_token) {
+      c.urlToken.set(f.flow, randomBytes(24).toString('base64url'));
+      set(fc.url_token, c.urlToken.get(f.flow)!);
+    }
+  }
+  return c;
+}
+
+function accountSeed(flow: FlowConfig): AccountSeed {
+  return {
+    groups: [...new Set([...(Object.values(flow.policy.groups).flat() as string[]), 'Board'])],
+    fields: [{ name: 'Street address', key: 'street_address' }, { name: 'Address line 2', key: 'address_line_2' }],
+    subscribers: DEMO_EXISTING.filter((s) => s.flow === flow.flow).map(({ email, status, groups }) => ({ email, status, groups })),
+  };
+}
+
+/**
+ * `npm run demo`: the MailerLite fake, the webhook server with the example flows, sample
+ * Flipcause deliveries over HTTP, then what happened to each record and the final MailerLite state.
+ */
+export async function runDemo(opts: DemoOptions): Promise<number> {
+  const { out } = opts;
+  const loaded = loadFlowDir([opts.flowsDir]);
+  const configs = loaded.flows.map((f) => f.flow);
+  if (configs.length === 0) {
+    out(`no valid flows in ${opts.flowsDir}; run \`npx engine validate ${opts.flowsDir}\``);
+    return 1;
+  }
+  const creds = credentials(configs);
+  const fake = await startFakeMailerLite({ accounts: Object.fromEntries(configs.map((f) => [creds.mlToken.get(f.flow)!, accountSeed(f)])) });
+  const dir = mkdtempSync(join(tmpdir(), 'engine-demo-'));
+  const logFile = join(dir, 'engine.log');
+  const server = await startServer({
+    flows: [opts.flowsDir],
+    db: join(dir, 'engine.sqlite'),
+    port: 0,
+    log: createLogger({ destination: pino.destination({ dest: logFile, sync: true }) }),
+    env: creds.env,
+    watch: false,
+    worker: { idleMs: 50 },
+    override: (f) => ({
+      ...f,
+      settle_seconds: opts.settleSeconds,
+      // A flow whose go-live is still ahead would skip today's samples: the demo moves it to GO_LIVE.
+      source: { flipcause: { ...f.source.flipcause, since: Date.parse(f.source.flipcause.since) > Date.now() ? GO_LIVE : f.source.flipcause.since } },
+      destination: { mailerlite: { ...f.destination.mailerlite, base_url: fake.url } },
+    }),
+  });
+  try {
+    out(`MailerLite fake   ${fake.url}   (one account per customer)`);
+    out(`Engine            ${server.url}   serving ${configs.map((f) => f.flow).join(', ')}`);
+    out(`Store and log     ${dir}   (settle window ${opts.settleSeconds}s for the demo)`);
+    out('');
+    out('Flipcause deliveries (HTTP status, answer, what it is):');
+    for (const d of demoDeliveries()) {
+      if (!server.fleet.flow(d.flow)) continue;
+      const body = JSON.stringify(d.records);
+      const token = creds.urlToken.get(d.flow);
+      const secret = creds.signing.get(d.flow);
+      const headers: Record<string, string> = { 'content-type': 'application-json' };
+      if (secret) headers['x-flipcause-hmac-sha256'] = signBody(body, d.forge ? 'whsec_forged' : secret);
+      const res = await fetch(`${server.url}/hooks/${d.flow}${token ? `/${token}` : ''}`, { method: 'POST', headers, body });
+      const json = (await res.json()) as { code?: string };
+      const answer = json.code ? `{"code":"${json.code}"}` : JSON.stringify(json);
+      out(`  ${res.status}  ${answer.padEnd(34)}  ${d.flow}: ${d.what}`);
+    }
+    out('');
+    out(`Waiting for the workers (settle window ${opts.settleSeconds}s, then MailerLite batches)…`);
+    const deadline = Date.now() + 60_000;
+    while (server.store.stats().some((s) => s.pending > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    out('');
+    out('What happened to each record:');
+    for (const r of server.store.records({ limit: 1000 })) {
+      const history = server.store.history(r.id);
+      const detail = (history.at(-1)?.detail ?? {}) as { rule?: string; groups?: string[]; into?: number; requests?: string[] };
+      const why = r.outcome === 'skipped' && r.reason === 'coalesced'
+        ? `decided with record #${detail.into} (one transaction, one decision)`
+        : [r.reason ?? r.errorCode, detail.rule, detail.groups?.length ? `groups +${detail.groups.join(', +')}` : '']
+            .filter(Boolean).join(' · ');
+      out(`  #${String(r.id).padEnd(3)} ${r.flow.padEnd(22)} ${r.dedupeKey.padEnd(24)} ${(r.outcome ?? r.status).padEnd(8)} ${why}`);
+    }
+    out('');
+    out('MailerLite afterwards (emails masked):');
+    for (const f of configs) {
+      out(`  ${f.flow} — ${f.policy.mode}, new contacts ${f.policy.new_status}`);
+      for (const s of fake.account(creds.mlToken.get(f.flow)!).subscribers() as { email: string; status: string; groups: { name: string }[]; fields: Record<string, unknown> }[]) {
+        const fields = ['city', 'state', 'z_i_p'].map((k) => s.fields[k]).filter(Boolean).join(' ');
+        out(`    ${maskEmail(s.email).padEnd(22)} ${s.status.padEnd(13)} groups: ${s.groups.map((g) => g.name).join(', ') || '—'}${fields ? `   (${fields})` : ''}`);
+      }
+    }
+    const ml = fake.requests();
+    out('');
+    out(`MailerLite requests: ${ml.length} HTTP calls (${ml.filter((r) => r.path.includes('batch')).length} batches) for ${server.store.records({ limit: 1000 }).length} records.`);
+    out(`Try: npx engine explain hope-shelter   ·   npx engine test flows   ·   less ${logFile}`);
+    return 0;
+  } finally {
+    await server.close();
+    await fake.close();
+  }
+}
