@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { signBody } from '../../adapters/flipcause/signature.ts';
+import type { AccountSeed, FakeMailerLite } from '../../adapters/mailerlite/fake/index.ts';
+import type { FlowConfig } from '../flow/types.ts';
+import { silentLogger, type Logger } from '../log/logger.ts';
+import { buildApp } from '../server/app.ts';
+import { Fleet } from '../server/fleet.ts';
+import { Metrics } from '../server/metrics.ts';
+import { openSqliteStore } from '../store/sqlite.ts';
+import type { AccountSpec, TestCase } from './case-file.ts';
+import { deliveryRecords } from './delivery.ts';
+import { flowTestEnv } from './flow-env.ts';
+import { observeAccount, observeOutcomes, type Observed } from './observe.ts';
+
+export interface CaseTarget {
+  flowFile: string;
+  config: FlowConfig;
+  testFile: string;
+}
+
+function seedOf(account: AccountSpec = {}): AccountSeed {
+  const seed: AccountSeed = {};
+  if (account.groups) seed.groups = account.groups;
+  if (account.fields) seed.fields = account.fields;
+  if (account.subscribers) seed.subscribers = account.subscribers;
+  return seed;
+}
+
+/**
+ * Runs one case through the server's own code: the flow loads into a Fleet (in-memory store),
+ * each delivery is signed and posted to the real webhook app, and the account's worker drains
+ * against the fake over loopback HTTP. The settle window is skipped by running the worker on a
+ * clock set past it; the flow itself is not changed, only pointed at the fake.
+ */
+export async function runCase(fake: FakeMailerLite, target: CaseTarget, tc: TestCase, log: Logger = silentLogger): Promise<Observed> {
+  // A fresh token per case: its own account, request log and rate window.
+  const token = `flowtest-${randomBytes(8).toString('hex')}`;
+  fake.seed(token, seedOf(tc.account));
+  const secrets = flowTestEnv(target.config, token, fake.url);
+  const store = openSqliteStore({ file: ':memory:' });
+  const settleMs = (target.config.settle_seconds ?? 30) * 1000;
+  const fleet = new Fleet({
+    paths: [target.flowFile],
+    store,
+    log,
+    env: secrets.env,
+    override: secrets.override,
+    worker: { now: () => Date.now() + settleMs + 1000 },
+  });
+  const { app } = buildApp({ fleet, store, log, metrics: new Metrics(store, () => fleet) });
+  try {
+    fleet.load();
+    const flow = fleet.flow(target.config.flow);
+    if (!flow) {
+      const problems = fleet.problemsReport().flatMap((p) => p.problems);
+      throw new Error(`the flow does not load: ${problems.join('; ') || 'unknown reason'}`);
+    }
+    const statuses: number[] = [];
+    for (const spec of tc.deliveries) {
+      if (spec.later) await fleet.drain();
+      const body = JSON.stringify(deliveryRecords(spec, target.testFile));
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (secrets.signingSecret) headers['x-flipcause-hmac-sha256'] = signBody(body, secrets.signingSecret);
+      const url = `/hooks/${flow.id}${secrets.urlToken ? `/${secrets.urlToken}` : ''}`;
+      const res = await app.inject({ method: 'POST', url, headers, payload: body });
+      statuses.push(res.statusCode);
+    }
+    await fleet.drain();
+    return { deliveries: statuses, outcomes: observeOutcomes(store, flow.id), ...observeAccount(fake, token) };
+  } finally {
+    await fleet.stop();
+    await app.close();
+    store.close();
+  }
+}
