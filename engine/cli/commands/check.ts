@@ -1,0 +1,40 @@
+import { parseArgs } from 'node:util';
+import { UsageError, type Command } from '../command.ts';
+import { checkFlow } from '../../setup/account-check.ts';
+import { describeFinding } from '../../setup/findings.ts';
+import { loadFlowTarget } from '../../setup/flow-target.ts';
+
+const usage = `Usage: engine check <flow> [--flows DIR]
+
+Checks a flow against its live MailerLite account: the API key works, every group the policy
+names exists, every field the mapping sets exists (found by running the mapping over sample
+Flipcause events), and each field's type takes what the mapping produces. Changes nothing.
+<flow> is a flow id (looked up in --flows, default flows/), a flow file or a flow folder.
+
+Prints one line per problem with its fix. Exit status: 0 all good, 1 problems, 2 usage error.`;
+
+export const command: Command = {
+  summary: 'check a flow against its live MailerLite account (key, groups, fields)',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { flows: { type: 'string', default: 'flows' } } });
+    const target = positionals[0];
+    if (!target || positionals.length > 1) throw new UsageError('name one flow');
+    const loaded = loadFlowTarget(target, { flowsDir: values.flows });
+    if (!loaded.ok) {
+      for (const p of loaded.problems) process.stderr.write(p + '\n');
+      return 1;
+    }
+    const flow = loaded.flow;
+    const result = await checkFlow(flow);
+    const keyRef = flow.config.destination.mailerlite.api_key;
+    for (const f of result.findings) process.stdout.write(`${flow.id}: ${describeFinding(f, flow.id, keyRef)}\n`);
+    if (result.findings.length > 0) {
+      process.stderr.write(`${flow.id}: ${result.findings.length} problem${result.findings.length === 1 ? '' : 's'}\n`);
+      return 1;
+    }
+    const groups = Object.values(flow.policy.groups).flat().length;
+    process.stdout.write(`${flow.id}: ok (API key works; ${groups} group reference${groups === 1 ? '' : 's'} and ${result.mappedFields.length} mapped field${result.mappedFields.length === 1 ? '' : 's'} exist with fitting types)\n`);
+    return 0;
+  },
+};
