@@ -89,7 +89,8 @@ function describeError(e: ErrorObject): string {
 export function loadCaseFile(file: string): CaseFile {
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(file, 'utf8'));
+    // Merge keys (<<: *anchor) let cases share an account and vary one subscriber.
+    doc = parseYaml(readFileSync(file, 'utf8'), { merge: true });
   } catch (err) {
     throw new CaseFileError(file, [(err as Error).message]);
   }
