@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { UsageError, type Command } from '../command.ts';
+import { openSqliteStore } from '../../store/sqlite.ts';
+import { loadFlowTarget } from '../../setup/flow-target.ts';
+import { maskEmail } from '../../setup/mask-email.ts';
+import { purgeCandidates, purgeSubscribers } from '../../setup/purge-test-contacts.ts';
+import { parseTimeArg } from '../../setup/time-arg.ts';
+
+const usage = `Usage: engine purge-test-contacts <flow> --since <time> [--until <time>] [--match <pattern>] [--yes] [--db FILE] [--flows DIR]
+
+Lists the MailerLite subscribers this flow CREATED between --since and --until (from the
+store's record of its effects), and deletes them only with --yes. A subscriber the flow did
+not create (one that existed before and was only updated) is never touched.
+
+  --since, --until   ISO 8601 time or date, or a span back from now: 90m, 24h, 7d, 2w
+  --match            only emails matching a glob (*+test@example.org) or a /regex/
+  --db FILE          the store the server wrote (default: engine.sqlite)
+
+Emails are printed masked. Exit status: 0 done (or listed), 1 a delete failed, 2 usage error.`;
+
+export const command: Command = {
+  summary: 'list, then delete, the test subscribers a flow created in a time window',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        since: { type: 'string' },
+        until: { type: 'string' },
+        match: { type: 'string' },
+        yes: { type: 'boolean', default: false },
+        db: { type: 'string', default: 'engine.sqlite' },
+        flows: { type: 'string', default: 'flows' },
+      },
+    });
+    const target = positionals[0];
+    if (!target || positionals.length > 1) throw new UsageError('name one flow');
+    if (values.since === undefined) throw new UsageError('--since is required');
+    const since = parseTimeArg(values.since);
+    if (since === null) throw new UsageError(`--since: not a time: ${values.since}`);
+    const until = values.until === undefined ? undefined : parseTimeArg(values.until);
+    if (until === null) throw new UsageError(`--until: not a time: ${values.until}`);
+    if (values.match !== undefined && /^\/.+\/[a-z]*$/.test(values.match)) {
+      try {
+        new RegExp(values.match.slice(1, values.match.lastIndexOf('/')));
+      } catch (err) {
+        throw new UsageError(`--match: ${(err as Error).message}`);
+      }
+    }
+    if (!existsSync(values.db)) {
+      process.stderr.write(`engine purge-test-contacts: no store at ${values.db} (give the server's --db)\n`);
+      return 1;
+    }
+    const loaded = loadFlowTarget(target, { flowsDir: values.flows });
+    if (!loaded.ok) {
+      for (const p of loaded.problems) process.stderr.write(p + '\n');
+      return 1;
+    }
+    const flow = loaded.flow;
+    const store = openSqliteStore({ file: values.db });
+    try {
+      const window = { since, ...(until === undefined ? {} : { until }), ...(values.match === undefined ? {} : { match: values.match }) };
+      const candidates = purgeCandidates(store, flow.id, window);
+      for (const c of candidates) process.stdout.write(`${maskEmail(c.email)}\t${c.subscriberId}\tcreated ${new Date(c.at).toISOString()}\n`);
+      process.stderr.write(`${flow.id}: ${candidates.length} subscriber${candidates.length === 1 ? '' : 's'} created by this flow in the window\n`);
+      if (!values.yes) {
+        if (candidates.length > 0) process.stderr.write('nothing deleted; run again with --yes to delete them\n');
+        return 0;
+      }
+      const results = await purgeSubscribers(flow, store, candidates);
+      const failed = results.filter((r) => !r.ok);
+      for (const r of failed) process.stderr.write(`FAILED ${maskEmail(r.candidate.email)} ${r.candidate.subscriberId}: ${r.error}\n`);
+      process.stderr.write(`deleted ${results.length - failed.length}, failed ${failed.length}\n`);
+      return failed.length > 0 ? 1 : 0;
+    } finally {
+      store.close();
+    }
+  },
+};
