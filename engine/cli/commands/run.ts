@@ -29,7 +29,8 @@ Exit status: 0 done, 1 a record failed or the flow does not load, 2 usage error.
 
 function findFlow(target: string, flowsDir: string): LoadedFlow | string {
   const byPath = existsSync(target) ? loadFlowDir([target]) : null;
-  const set = byPath && byPath.flows.length > 0 ? byPath : loadFlowDir([flowsDir]);
+  // A path that exists is the flow meant: its own problems are the ones to report.
+  const set = byPath ?? loadFlowDir([flowsDir]);
   const found = set.flows.find((f) => f.flow.flow === target) ?? (byPath?.flows.length === 1 ? byPath.flows[0] : undefined);
   if (found) return found;
   const errors = set.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
