@@ -84,13 +84,13 @@ const SLOTS: Record<Mode, Record<string, string[]>> = {
 };
 
 /** A flow file like the examples: the hand-written mapping, a `when` filter, the given mode. */
-export function flowYaml(id: string, opts: { mode: Mode; keyEnv: string; settleSeconds: number; baseUrl?: string }): string {
+export function flowYaml(id: string, opts: { mode: Mode; keyEnv: string; secretEnv?: string; settleSeconds: number; baseUrl?: string }): string {
   const slots = Object.entries(SLOTS[opts.mode]).map(([k, v]) => `    ${k}: [${v.map((g) => JSON.stringify(g)).join(', ')}]`).join('\n');
   return `flow: ${id}
 source:
   flipcause:
     org_id: "${ORG}"
-    signing_secret: \${env:BENCH_FLIPCAUSE_SECRET}
+    signing_secret: \${env:${opts.secretEnv ?? 'BENCH_FLIPCAUSE_SECRET'}}
     since: 2026-01-01T00:00:00Z
     triggers: [new_activity, new_transaction, new_contact, update_contact]
 when: $not("RD" in event.activity_codes)
