@@ -148,10 +148,9 @@ export class RateBudget {
     });
   }
 
-  /** Stops every request on the key for `ms` (Retry-After). */
+  /** Stops every request on the key for `ms` (Retry-After); `block(0)` just re-checks the waiters. */
   block(ms: number): void {
-    if (!(ms > 0)) return;
-    this.blockedUntil = Math.max(this.blockedUntil, this.now() + ms);
+    if (ms > 0) this.blockedUntil = Math.max(this.blockedUntil, this.now() + ms);
     this.pump();
   }
 

@@ -8,6 +8,13 @@ import { isObject } from './validate.ts';
 function list({ account, query, url }: RouteContext): ApiResult {
   const name = query['filter[name]']?.toLowerCase();
   const groups = [...account.groups.values()].filter((g) => name === undefined || g.name.toLowerCase().includes(name));
+  // sort=name|-name|created_at|-created_at|total|-total (the SDK always sends one); creation order otherwise.
+  const sort = query.sort ?? '';
+  const desc = sort.startsWith('-');
+  const by = sort.replace(/^-/, '');
+  if (by === 'name') groups.sort((a, b) => a.name.localeCompare(b.name));
+  if (by === 'total') groups.sort((a, b) => a.members.size - b.members.size);
+  if (desc && (by === 'name' || by === 'total' || by === 'created_at')) groups.reverse();
   return pagePaginated(groups, query, url, renderGroup);
 }
 
