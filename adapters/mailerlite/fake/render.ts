@@ -2,12 +2,46 @@
  * The JSON MailerLite answers with. A subscriber carries every account field (null when unset)
  * and full group objects, never ids — which is why a fetched subscriber cannot be posted back.
  */
-import type { FakeAccount, FieldRecord, GroupRecord, SubscriberRecord } from './account.ts';
+import type { FieldValue, SubscriberStatus } from '../types.ts';
+import type { FakeAccount, FieldRecord, FieldType, GroupRecord, SubscriberRecord } from './account.ts';
 
-export function renderSubscriber(account: FakeAccount, sub: SubscriberRecord): Record<string, unknown> {
-  const fields: Record<string, unknown> = {};
+/** A group as the API renders it (inside a subscriber, too). */
+export interface GroupJson {
+  id: string;
+  name: string;
+  active_count: number;
+  unsubscribed_count: number;
+  unconfirmed_count: number;
+  bounced_count: number;
+  junk_count: number;
+  created_at: string;
+  [more: string]: unknown;
+}
+
+export interface SubscriberJson {
+  id: string;
+  email: string;
+  status: SubscriberStatus;
+  /** Every account field by key, null when unset. */
+  fields: Record<string, FieldValue>;
+  groups: GroupJson[];
+  created_at: string;
+  updated_at: string;
+  [more: string]: unknown;
+}
+
+export interface FieldJson {
+  id: string;
+  name: string;
+  key: string;
+  type: FieldType;
+  is_default: boolean;
+}
+
+export function renderSubscriber(account: FakeAccount, sub: SubscriberRecord): SubscriberJson {
+  const fields: Record<string, FieldValue> = {};
   for (const f of account.fields.values()) fields[f.key] = sub.fields.get(f.key) ?? null;
-  const groups: unknown[] = [];
+  const groups: GroupJson[] = [];
   for (const gid of sub.groups) {
     const g = account.groups.get(gid);
     if (g) groups.push(renderGroup(g));
@@ -34,7 +68,7 @@ export function renderSubscriber(account: FakeAccount, sub: SubscriberRecord): R
   };
 }
 
-export function renderGroup(g: GroupRecord): Record<string, unknown> {
+export function renderGroup(g: GroupRecord): GroupJson {
   return {
     id: g.id,
     name: g.name,
@@ -52,7 +86,7 @@ export function renderGroup(g: GroupRecord): Record<string, unknown> {
   };
 }
 
-export function renderField(f: FieldRecord): Record<string, unknown> {
+export function renderField(f: FieldRecord): FieldJson {
   return { id: f.id, name: f.name, key: f.key, type: f.type, is_default: f.isDefault };
 }
 

@@ -24,6 +24,7 @@ export type { FaultSpec } from './faults.ts';
 export type { FakeOptions } from './options.ts';
 export type { LoggedRequest, LoggedItem } from './request-log.ts';
 export type { AccountView } from './state.ts';
+export type { SubscriberJson, GroupJson, FieldJson } from './render.ts';
 
 export interface StartFakeOptions {
   /** Default 0: any free port. */

@@ -8,16 +8,16 @@ import { FakeAccount, IdSource, type AccountSeed } from './account.ts';
 import { Faults } from './faults.ts';
 import { defaultFakeOptions, type FakeOptions } from './options.ts';
 import { SlidingLimiter } from './rate-limiter.ts';
-import { renderField, renderGroup, renderSubscriber } from './render.ts';
+import { renderField, renderGroup, renderSubscriber, type FieldJson, type GroupJson, type SubscriberJson } from './render.ts';
 import { RequestLog } from './request-log.ts';
 
 /** A read-only look at an account, in the API's own JSON shapes. */
 export interface AccountView {
-  subscribers(): Record<string, unknown>[];
+  subscribers(): SubscriberJson[];
   /** By id or email (any case); undefined when absent. */
-  subscriber(idOrEmail: string): Record<string, unknown> | undefined;
-  groups(): Record<string, unknown>[];
-  fields(): Record<string, unknown>[];
+  subscriber(idOrEmail: string): SubscriberJson | undefined;
+  groups(): GroupJson[];
+  fields(): FieldJson[];
 }
 
 export class FakeState {
