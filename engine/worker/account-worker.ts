@@ -1,3 +1,4 @@
+import { isImport } from '../../adapters/mailerlite/operations.ts';
 import type { Operation, OperationResult, Subscriber } from '../../adapters/mailerlite/types.ts';
 import { isEngineError, type EngineError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
@@ -188,6 +189,11 @@ export class AccountWorker {
       ...writeOps,
       ...lookups.map((l): Operation => ({ method: 'GET', path: `api/subscribers/${encodeURIComponent(l.mapped.email)}` })),
     ];
+    // Writes alone (no look-ups this round) would be an import, limited to 5 a minute: one
+    // look-up of a written subscriber keeps the batch an ordinary request. Its answer is unused.
+    if (lookups.length === 0 && ops.length < this.opts.batchSize && isImport(ops)) {
+      ops.push({ method: 'GET', path: `api/subscribers/${encodeURIComponent(jobs[0]!.mapped.email)}` });
+    }
     let results: OperationResult[];
     try {
       results = await this.client.batch(ops);
