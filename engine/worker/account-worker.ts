@@ -74,6 +74,8 @@ export class AccountWorker {
   private stopping = false;
   private running: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
+  /** A wake that came while a round was running: the next idle sleep is skipped. */
+  private woken = false;
   private readonly opts: WorkerOptions;
 
   constructor(
@@ -130,7 +132,8 @@ export class AccountWorker {
   }
 
   wake(): void {
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.woken = true;
   }
 
   /** Runs rounds until nothing is ready and nothing is waiting to be written (tests, CLI runs). */
@@ -144,12 +147,13 @@ export class AccountWorker {
   private async loop(): Promise<void> {
     while (!this.stopping || this.writes.length > 0) {
       let worked = false;
+      this.woken = false;
       try {
         worked = await this.round();
       } catch (err) {
         this.log.error({ err, account: this.accountKey }, 'worker round failed');
       }
-      if (!worked && !this.stopping) {
+      if (!worked && !this.stopping && !this.woken) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, this.opts.idleMs);
           this.wakeUp = () => {
