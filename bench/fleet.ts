@@ -1,0 +1,158 @@
+/**
+ * Scale of the fleet. Start-up (load, validate and compile every flow, open the store, listen)
+ * and resident memory with 10, 100 and 1,000 flows, each on its own account, each measured in a
+ * fresh child process. Then memory before and after 100,000 records through the per-record
+ * pipeline (normalise → when → map → decide → plan, as the worker runs it, without HTTP: the
+ * HTTP path drains at MailerLite's pace, not the engine's), in a child with a forced GC before
+ * each reading.
+ *
+ * Run alone: node --import tsx bench/fleet.ts
+ */
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Subscriber } from '../adapters/mailerlite/types.ts';
+import { ACCOUNT_SEED, discardLogger, fmt, flowYaml, mb, SECRET, syntheticRecord, writeFlow, type Mode, type Row } from './common.ts';
+
+const COUNTS = [10, 100, 1_000];
+const RECORDS = 100_000;
+const MODES: Mode[] = ['all_contacts_by_list', 'mailing_list', 'all_contacts'];
+
+interface StartUp {
+  flows: number;
+  ms: number;
+  rssBefore: number;
+  rssAfter: number;
+}
+
+interface Growth {
+  rssBefore: number;
+  rssAfter: number;
+  heapBefore: number;
+  heapAfter: number;
+  seconds: number;
+}
+
+async function startUp(count: number): Promise<StartUp> {
+  const { startServer } = await import('../engine/server/server.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-fleet-'));
+  const env: Record<string, string> = {};
+  for (let i = 0; i < count; i++) {
+    env[`BENCH_SECRET_${i}`] = `${SECRET}_${i}`;
+    env[`BENCH_KEY_${i}`] = `bench-key-${i}`;
+    writeFlow(join(dir, 'flows'), `org-${i}`, flowYaml(`org-${i}`, {
+      mode: MODES[i % MODES.length]!, keyEnv: `BENCH_KEY_${i}`, secretEnv: `BENCH_SECRET_${i}`, settleSeconds: 30, baseUrl: 'http://127.0.0.1:9',
+    }));
+  }
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const server = await startServer({ flows: [join(dir, 'flows')], db: join(dir, 'engine.sqlite'), port: 0, log: discardLogger('info'), env });
+  const ms = performance.now() - t0;
+  const loaded = server.fleet.all().length;
+  global.gc?.();
+  const rssAfter = process.memoryUsage().rss;
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+  if (loaded !== count) throw new Error(`${loaded} of ${count} flows loaded`);
+  return { flows: count, ms, rssBefore, rssAfter };
+}
+
+async function growth(): Promise<Growth> {
+  const { loadFlowDir } = await import('../engine/flow/load-dir.ts');
+  const { secretContext } = await import('../engine/flow/secrets.ts');
+  const { compileFlow } = await import('../engine/pipeline/compile.ts');
+  const { accountDirectory } = await import('../engine/pipeline/account-directory.ts');
+  const { cleanMapped } = await import('../engine/pipeline/mapped.ts');
+  const { plan } = await import('../engine/pipeline/plan.ts');
+  const { prepare } = await import('../engine/pipeline/prepare.ts');
+  const { formUnits } = await import('../engine/pipeline/units.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-growth-'));
+  writeFlow(dir, 'growth', flowYaml('growth', { mode: 'all_contacts_by_list', keyEnv: 'BENCH_KEY', settleSeconds: 0, baseUrl: 'http://127.0.0.1:9' }));
+  const first = loadFlowDir([dir]).flows[0]!;
+  const flow = compileFlow(first.flow, first.file, secretContext(first.file, { BENCH_FLIPCAUSE_SECRET: SECRET, BENCH_KEY: 'k' }));
+  rmSync(dir, { recursive: true, force: true });
+  const directory = accountDirectory(
+    ACCOUNT_SEED.groups.map((name, i) => ({ id: `g${i}`, name })) as never,
+    ['name', 'last_name', 'company', 'country', 'city', 'phone', 'state', 'z_i_p', 'street_address'].map((key, i) => ({ id: String(i), name: key, key, type: 'text' })) as never,
+  );
+  let sink = 0;
+  const batch = async (from: number, n: number): Promise<void> => {
+    for (let i = from; i < from + n; i++) {
+      const record = { id: i, flow: 'growth', dedupeKey: `k${i}`, trigger: 'new_activity', raw: syntheticRecord(i, { list: i % 2 === 0 }), receivedAt: 0, subject: null, txn: null, status: 'pending', availableAt: 0, attempts: 0, outcome: null, reason: null, errorCode: null, finishedAt: null } as const;
+      const p = await prepare(flow, record);
+      if (p.skip) continue;
+      const unit = formUnits([p])[0]!;
+      const mapped = cleanMapped(await flow.mapping.evaluate(unit.event));
+      const existing = i % 3 === 0 ? ({ id: `s${i}`, email: unit.email, status: 'active', fields: {}, groups: [] } as unknown as Subscriber) : null;
+      const decision = flow.decide({ onList: unit.joinedList, state: existing ? 'active' : 'none' });
+      if (decision.action !== 'skip') sink += plan(decision, { ...mapped, email: mapped.email ?? unit.email! }, existing, directory).operations.length;
+    }
+  };
+  await batch(0, 5_000); // warm-up: JIT and lazily built structures
+  global.gc?.();
+  const before = process.memoryUsage();
+  const t0 = performance.now();
+  await batch(10_000, RECORDS);
+  const seconds = (performance.now() - t0) / 1000;
+  global.gc?.();
+  const after = process.memoryUsage();
+  if (sink < 0) process.stdout.write('');
+  return { rssBefore: before.rss, rssAfter: after.rss, heapBefore: before.heapUsed, heapAfter: after.heapUsed, seconds };
+}
+
+function inChild<T>(args: string[]): Promise<T> {
+  const child = fork(fileURLToPath(import.meta.url), args, { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`fleet child ${args.join(' ')} took over 120 s`));
+    }, 120_000);
+    child.once('message', (m) => {
+      clearTimeout(timer);
+      resolve(m as T);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) reject(new Error(`fleet child ${args.join(' ')} exited with ${code}`));
+    });
+  });
+}
+
+export async function run(): Promise<Row[]> {
+  const starts: StartUp[] = [];
+  for (const n of COUNTS) starts.push(await inChild<StartUp>(['--start-up', String(n)]));
+  const g = await inChild<Growth>(['--growth']);
+  const rows: Row[] = starts.map((s) => ({
+    bench: 'fleet',
+    metric: `${fmt(s.flows)} flows: start-up ms; RSS before → after start`,
+    value: `${fmt(s.ms)} ms; ${mb(s.rssBefore)} → ${mb(s.rssAfter)}`,
+  }));
+  const small = starts[0]!;
+  const large = starts[starts.length - 1]!;
+  const perFlowMs = (large.ms - small.ms) / (large.flows - small.flows);
+  const perFlowKb = (large.rssAfter - large.rssBefore - (small.rssAfter - small.rssBefore)) / (large.flows - small.flows) / 1024;
+  rows.push(
+    { bench: 'fleet', metric: `start-up ${fmt(large.flows)} ÷ ${fmt(small.flows)} flows (${fmt(large.flows / small.flows)}× the flows)`, value: `${fmt(large.ms / small.ms, 1)}×` },
+    { bench: 'fleet', metric: 'marginal cost of one more flow: start-up ms / memory', value: `${fmt(perFlowMs, 1)} ms / ${fmt(perFlowKb)} KB` },
+    { bench: 'fleet', metric: `RSS before → after ${fmt(RECORDS)} records through the pipeline (heap used)`, value: `${mb(g.rssBefore)} → ${mb(g.rssAfter)} (${mb(g.heapBefore)} → ${mb(g.heapAfter)})` },
+    { bench: 'fleet', metric: 'RSS growth ratio after ÷ before', value: `${fmt(g.rssAfter / g.rssBefore, 2)}×`, target: 'flat (≤ 1.10×)', met: g.rssAfter / g.rssBefore <= 1.1 },
+    { bench: 'fleet', metric: 'heap-used growth ratio after ÷ before (after a forced GC)', value: `${fmt(g.heapAfter / g.heapBefore, 2)}×`, target: 'flat (≤ 1.10×)', met: g.heapAfter / g.heapBefore <= 1.1 },
+    { bench: 'fleet', metric: `pipeline rate during the ${fmt(RECORDS)} records, records/s`, value: fmt(RECORDS / g.seconds) },
+  );
+  return rows;
+}
+
+const startAt = process.argv.indexOf('--start-up');
+if (startAt >= 0) {
+  process.send!(await startUp(Number(process.argv[startAt + 1])));
+  process.disconnect();
+  process.exit(0);
+} else if (process.argv.includes('--growth')) {
+  process.send!(await growth());
+  process.disconnect();
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const r of await run()) process.stdout.write(`${r.metric}: ${r.value}${r.target ? ` (target ${r.target})` : ''}\n`);
+}
