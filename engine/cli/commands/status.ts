@@ -1,0 +1,53 @@
+import { parseArgs } from 'node:util';
+import { adminCall, adminTarget } from '../admin-client.ts';
+import type { Command } from '../command.ts';
+
+const usage = `Usage: engine status [--url URL] [--token T] [--json]
+
+Shows every flow a running server hosts, from its admin API (GET /admin/flows): records pending,
+done and dead, and whether the flow's MailerLite account is paused or the flow is not ready.
+
+  --url URL     the server (default: $ENGINE_URL, else http://127.0.0.1:$PORT or :8080)
+  --token T     admin bearer token (default: $ENGINE_ADMIN_TOKEN)
+  --json        print the API's answer as JSON`;
+
+interface FlowRow {
+  flow: string;
+  pending: number;
+  done: number;
+  dead: number;
+  paused: { code: string } | null;
+  not_ready: string | null;
+}
+
+export const command: Command = {
+  summary: 'show each served flow: pending/done/dead, paused or not ready',
+  usage,
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: { url: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean', default: false } },
+    });
+    const target = adminTarget(values);
+    let answer: { flows: FlowRow[]; problems: { file: string; problems: string[] }[] };
+    try {
+      answer = (await adminCall(target, 'GET', '/flows')) as typeof answer;
+    } catch (err) {
+      process.stderr.write(`engine status: ${target.url}: ${(err as Error).message}\n`);
+      return 1;
+    }
+    if (values.json) {
+      process.stdout.write(JSON.stringify(answer, null, 2) + '\n');
+      return 0;
+    }
+    const rows = [['FLOW', 'PENDING', 'DONE', 'DEAD', 'STATE']];
+    for (const f of answer.flows) {
+      const state = f.paused ? `paused (${f.paused.code})` : f.not_ready ? `not ready: ${f.not_ready}` : 'ok';
+      rows.push([f.flow, String(f.pending), String(f.done), String(f.dead), state]);
+    }
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    for (const r of rows) process.stdout.write(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ') + '\n');
+    for (const p of answer.problems) process.stdout.write(`\nproblem in ${p.file}:\n${p.problems.map((l) => `  ${l}`).join('\n')}\n`);
+    return 0;
+  },
+};
