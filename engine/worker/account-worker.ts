@@ -177,18 +177,18 @@ export class AccountWorker {
     await this.ensureDirectory(now);
     if (this.pausedBy) return false;
 
-    const writeOps = this.writes.flatMap((j) => j.plan.operations);
+    // Subjects with writes still to send are not claimed again until those writes are done.
+    const busy = new Set(this.writes.flatMap((j) => j.unit.records.map((p) => p.record.subject ?? '')));
+    const jobs = this.takeJobs();
+    const writeOps = jobs.flatMap((j) => j.plan.operations);
     const capacity = this.opts.batchSize - writeOps.length;
     const ready = [...this.flows.keys()].filter((id) => !this.notReady.has(id));
-    const busy = new Set(this.writes.flatMap((j) => j.unit.records.map((p) => p.record.subject ?? '')));
     const claimed = capacity > 0 && ready.length > 0 && !this.stopping
       ? this.store.claim(ready, now, capacity, this.opts.leaseMs, busy)
       : [];
     const lookups = await this.prepareClaimed(claimed, now);
     if (writeOps.length === 0 && lookups.length === 0) return claimed.length > 0;
 
-    const jobs = this.writes;
-    this.writes = [];
     const ops: Operation[] = [
       ...writeOps,
       ...lookups.map((l): Operation => ({ method: 'GET', path: `api/subscribers/${encodeURIComponent(l.mapped.email)}` })),
@@ -214,6 +214,19 @@ export class AccountWorker {
     }
     for (const lookup of lookups) this.decideLookup(lookup, results[i++]!, done);
     return true;
+  }
+
+  /** The decided jobs whose writes fit in one batch, oldest first; the rest wait for the next round. */
+  private takeJobs(): Job[] {
+    let ops = 0;
+    let n = 0;
+    for (const job of this.writes) {
+      // A job larger than a batch on its own still goes (alone), so the client names the problem.
+      if (n > 0 && ops + job.plan.operations.length > this.opts.batchSize) break;
+      ops += job.plan.operations.length;
+      n++;
+    }
+    return this.writes.splice(0, n);
   }
 
   private async ensureDirectory(now: number): Promise<void> {
