@@ -7,7 +7,7 @@ import { fixtureNames, fixtureRecords } from '../../adapters/flipcause/fixtures.
 
 const PII_FIELD = /(^|_)(e-?mail|first_name|last_name|phone_number|phone|address|address_line|address_line2)$/i;
 
-/** Every PII value in the fixtures, trimmed, longer than 3 characters (so "CA" or "NA" are not counted). */
+/** Every PII value in the fixtures, trimmed, at least 3 characters long (so "CA" or "NA" are not counted). */
 export function fixturePii(): string[] {
   const out = new Set<string>();
   for (const name of fixtureNames()) {
@@ -15,7 +15,7 @@ export function fixturePii(): string[] {
       for (const [key, value] of Object.entries(record)) {
         if (typeof value !== 'string' || !PII_FIELD.test(key)) continue;
         const v = value.trim();
-        if (v.length > 3 && v !== 'NA') out.add(v);
+        if (v.length >= 3) out.add(v);
       }
     }
   }
