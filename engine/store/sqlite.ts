@@ -222,6 +222,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     }),
     deadIds: (flow) => (deadStmt.all(flow) as { id: number }[]).map((r) => r.id),
     purgeRaw: (before) => purgeStmt.run(before).changes,
+    transaction: (fn) => db.transaction(fn)(),
     getMeta: (key) => (getMetaStmt.get(key) as { value: string } | undefined)?.value,
     setMeta: (key, value) => void setMetaStmt.run(key, value),
     close: () => db.close(),

@@ -117,6 +117,8 @@ export interface Store {
   deadIds(flow: string): number[];
   /** Clears raw payloads of finished records older than `before`; returns how many. */
   purgeRaw(before: number): number;
+  /** Runs `fn` as one transaction (nested calls join it): one commit for many writes. */
+  transaction<T>(fn: () => T): T;
   /** Small key/value for commands that resume (backfill progress). */
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;

@@ -203,16 +203,21 @@ export class AccountWorker {
       results = await this.client.batch(ops);
     } catch (err) {
       const error = asEngineError(err);
-      for (const unit of [...jobs, ...lookups]) this.unitFailed(unit.unit, error, this.opts.now());
+      const at = this.opts.now();
+      this.store.transaction(() => {
+        for (const unit of [...jobs, ...lookups]) this.unitFailed(unit.unit, error, at);
+      });
       return true;
     }
     let i = 0;
     const done = this.opts.now();
-    for (const job of jobs) {
-      this.finishJob(job, results.slice(i, i + job.plan.operations.length), done);
-      i += job.plan.operations.length;
-    }
-    for (const lookup of lookups) this.decideLookup(lookup, results[i++]!, done);
+    this.store.transaction(() => {
+      for (const job of jobs) {
+        this.finishJob(job, results.slice(i, i + job.plan.operations.length), done);
+        i += job.plan.operations.length;
+      }
+      for (const lookup of lookups) this.decideLookup(lookup, results[i++]!, done);
+    });
     return true;
   }
 
@@ -271,41 +276,55 @@ export class AccountWorker {
     this.hooks.resumed?.(this.accountKey);
   }
 
+  /**
+   * Normalise, filter and map the claimed records (asynchronous: JSONata), then make every store
+   * write this leads to in ONE transaction — one fsync per round, not one per record.
+   */
   private async prepareClaimed(claimed: StoredRecord[], now: number): Promise<Lookup[]> {
+    const ended: [StoredRecord, OutcomeEntry][] = [];
     const prepared = [];
     for (const record of claimed) {
       const flow = this.flows.get(record.flow);
       if (!flow) continue;
       try {
         const p = await prepare(flow, record);
-        if (p.skip) this.finish(record, { outcome: 'skipped', reason: p.skip }, now);
+        if (p.skip) ended.push([record, { outcome: 'skipped', reason: p.skip }]);
         else prepared.push(p);
       } catch (err) {
-        const error = asEngineError(err);
-        this.finish(record, { outcome: 'dead', errorCode: error.code, reason: error.message }, now);
+        ended.push([record, deadEntry(asEngineError(err))]);
       }
     }
-    const lookups: Lookup[] = [];
+    const mappedUnits: { unit: Unit; flow: CompiledFlow; mapped: Mapped | EngineError }[] = [];
     for (const unit of formUnits(prepared)) {
       const flow = this.flows.get(unit.flow)!;
-      const subject = unit.records.find((p) => p.record.subject)?.record.subject ?? null;
-      if (subject && unit.joinedList) this.store.markOnList(flow.id, subject, now);
-      const onList = unit.joinedList || (subject !== null && this.store.isOnList(flow.id, subject));
-      let mapped: Mapped;
+      let mapped: Mapped | EngineError;
       try {
         mapped = cleanMapped(await flow.mapping.evaluate(unit.event));
       } catch (err) {
-        this.finishUnit(unit, deadEntry(asEngineError(err)), now);
-        continue;
+        mapped = asEngineError(err);
       }
-      const email = mapped.email ?? unit.email;
-      if (!email) {
-        const reason = unit.event.contact?.email_status === 'invalid' ? 'invalid_email' : 'no_email';
-        this.finishUnit(unit, { outcome: 'skipped', reason }, now);
-        continue;
-      }
-      lookups.push({ unit, flow, mapped: { ...mapped, email }, onList });
+      mappedUnits.push({ unit, flow, mapped });
     }
+    const lookups: Lookup[] = [];
+    this.store.transaction(() => {
+      for (const [record, entry] of ended) this.finish(record, entry, now);
+      for (const { unit, flow, mapped } of mappedUnits) {
+        if (isEngineError(mapped)) {
+          this.finishUnit(unit, deadEntry(mapped), now);
+          continue;
+        }
+        const subject = unit.records.find((p) => p.record.subject)?.record.subject ?? null;
+        if (subject && unit.joinedList) this.store.markOnList(flow.id, subject, now);
+        const onList = unit.joinedList || (subject !== null && this.store.isOnList(flow.id, subject));
+        const email = mapped.email ?? unit.email;
+        if (!email) {
+          const reason = unit.event.contact?.email_status === 'invalid' ? 'invalid_email' : 'no_email';
+          this.finishUnit(unit, { outcome: 'skipped', reason }, now);
+          continue;
+        }
+        lookups.push({ unit, flow, mapped: { ...mapped, email }, onList });
+      }
+    });
     return lookups;
   }
 
