@@ -65,7 +65,8 @@ test('malformed and oversized bodies get a precise 4xx with its code, and nothin
       ['an array of non-objects', '[1, 2]', 400, 'FC_ERR_RECORD_NOT_OBJECT'],
       ['a good record then a bad one', JSON.stringify([good, 'x']), 400, 'FC_ERR_RECORD_NOT_OBJECT'],
       ['a forbidden key', JSON.stringify([{ ...good, __proto__x: 1, constructor: { prototype: {} } }]), 400, 'FC_ERR_RECORD_FORBIDDEN_KEY'],
-      ['oversized', JSON.stringify([{ ...good, pad: 'x'.repeat(1024 * 1024) }]), 413, 'FST_ERR_CTP_BODY_TOO_LARGE'],
+      ['over the source limit', JSON.stringify([{ ...good, pad: 'x'.repeat(1024 * 1024) }]), 413, 'FC_ERR_BODY_TOO_LARGE'],
+      ['over what the HTTP layer reads', JSON.stringify([{ ...good, pad: 'x'.repeat(5 * 1024 * 1024) }]), 413, 'ENGINE_ERR_BODY_TOO_LARGE'],
     ];
     for (const [what, body, status, code] of cases) {
       const a = await answer(await h.send('hope', body));
@@ -77,13 +78,13 @@ test('malformed and oversized bodies get a precise 4xx with its code, and nothin
     assert.deepEqual(h.server.store.stats().map((s) => s.lastDeliveryAt), []);
   }));
 
-test('a body over the limit that the HTTP layer lets through is refused by the source (413 FC_ERR_BODY_TOO_LARGE)', async () => {
-  const h = await startHarness({ flows: { hope: FLOW }, server: { bodyLimit: 4 * 1024 * 1024 } });
+test('the HTTP read limit is configurable: a lower one cuts deliveries off before the source sees them', async () => {
+  const h = await startHarness({ flows: { hope: FLOW }, server: { bodyLimit: 64 * 1024 } });
   try {
-    const body = JSON.stringify([{ ...fixtureRecords('new-contact')[0]!, pad: 'x'.repeat(1024 * 1024) }]);
+    const body = JSON.stringify([{ ...fixtureRecords('new-contact')[0]!, pad: 'x'.repeat(100 * 1024) }]);
     const a = await answer(await h.send('hope', body));
     assert.equal(a.status, 413);
-    assert.equal(a.body.code, 'FC_ERR_BODY_TOO_LARGE');
+    assert.equal(a.body.code, 'ENGINE_ERR_BODY_TOO_LARGE');
     assert.equal(h.server.store.records({}).length, 0);
   } finally {
     await h.close();

@@ -12,7 +12,10 @@ export interface AppOptions {
   store: Store;
   log: Logger;
   metrics: Metrics;
-  /** Largest delivery accepted, in bytes. */
+  /**
+   * Bytes the HTTP layer reads at most. Above the source's own limit (1 MiB), so a moderately
+   * oversized delivery is refused by the source with its size, and a huge one is cut off early.
+   */
   bodyLimit?: number;
   /** Bearer token of the admin API; the API is off without one. */
   adminToken?: string;
@@ -32,7 +35,8 @@ function sendError(reply: FastifyReply, err: EngineError): FastifyReply {
 export function buildApp(opts: AppOptions): EngineApp {
   const { fleet, store, log, metrics } = opts;
   // Fastify's own request logging is off: one line per delivery is written below, without PII.
-  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit ?? 1024 * 1024 });
+  const bodyLimit = opts.bodyLimit ?? 4 * 1024 * 1024;
+  const app = Fastify({ logger: false, bodyLimit });
   const intake = new IntakeQueue(store);
   let open = true;
 
@@ -47,6 +51,7 @@ export function buildApp(opts: AppOptions): EngineApp {
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (isEngineError(err)) return sendError(reply, err);
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, IntakeErrors.ENGINE_ERR_BODY_TOO_LARGE({ limit: bodyLimit }));
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) log.error({ err }, 'unhandled error');
     return reply.code(status).send({ code: err.code ?? 'ENGINE_ERR_INTERNAL', message: status === 500 ? 'internal error' : err.message });
