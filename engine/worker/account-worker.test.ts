@@ -1,0 +1,155 @@
+/**
+ * The worker's failure handling, driven round by round with its own clock against the MailerLite
+ * fake over loopback (the server-level fault tests cover the same paths end to end).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { fixtureRecords } from '../../adapters/flipcause/fixtures.ts';
+import { createClient } from '../../adapters/mailerlite/client.ts';
+import { startFakeMailerLite, type AccountSeed, type FakeMailerLite } from '../../adapters/mailerlite/fake/index.ts';
+import type { FlowConfig } from '../flow/types.ts';
+import { silentLogger } from '../log/logger.ts';
+import { compileFlow } from '../pipeline/compile.ts';
+import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
+import { toNewRecords } from '../server/intake.ts';
+import { openSqliteStore } from '../store/sqlite.ts';
+import type { Store } from '../store/types.ts';
+import { AccountWorker } from './account-worker.ts';
+
+const CONFIG: FlowConfig = {
+  flow: 'w',
+  source: { flipcause: { org_id: '638', signing_secret: '${env:S}', since: '2026-01-01T00:00:00Z', triggers: ['new_activity', 'new_transaction'] } },
+  policy: { mode: 'mailing_list', new_status: 'active', groups: { new: ['Newsletter'], existing: ['Newsletter', 'Members', 'Flipcause'] } },
+  destination: { mailerlite: { api_key: '${env:K}' } },
+  settle_seconds: 0,
+};
+
+interface Rig {
+  fake: FakeMailerLite;
+  store: Store;
+  worker: AccountWorker;
+  clock: { now: number };
+  token: string;
+  ingest(records: Record<string, unknown>[]): void;
+  close(): Promise<void>;
+}
+
+async function rig(seed: AccountSeed, opts: { maxAttempts?: number } = {}): Promise<Rig> {
+  const token = `t-${randomUUID()}`;
+  const fake = await startFakeMailerLite({ accounts: { [token]: seed } });
+  const client = createClient({ apiKey: token, baseUrl: fake.url, retry: { retries: 0 }, timeoutMs: 2000 });
+  const base = compileFlow(CONFIG, 'w.yaml', { secret: () => 'unused' });
+  const flow: CompiledFlow = { ...base, destination: client, accountKey: client.accountKey };
+  const store = openSqliteStore({ file: ':memory:' });
+  const clock = { now: Date.now() };
+  const worker = new AccountWorker(client.accountKey, [flow], store, silentLogger, {}, {
+    now: () => clock.now,
+    probeMs: 60_000,
+    backoff: { baseMs: 1000, maxMs: 1000, maxAttempts: opts.maxAttempts ?? 25 },
+  });
+  return {
+    fake, store, worker, clock, token,
+    ingest(records) {
+      store.ingest([toNewRecords(flow, records.map((raw, i) => ({ trigger: String(raw.webhook_trigger_type), recordId: String(i), dedupeKey: `${randomUUID()}`, raw })), clock.now)], clock.now);
+    },
+    async close() {
+      store.close();
+      await fake.close();
+    },
+  };
+}
+
+const signup = (email: string): Record<string, unknown>[] =>
+  fixtureRecords('mailing-list-signup').map((r) => ({ ...r, ...('PD_email' in r ? { PD_email: email } : { email }) }));
+
+test('retryable failures back off, then dead-letter with ENGINE_ERR_RETRIES_EXHAUSTED after maxAttempts', async () => {
+  const r = await rig({ groups: ['Newsletter', 'Members', 'Flipcause'] }, { maxAttempts: 3 });
+  try {
+    r.fake.inject({ path: '/api/batch', status: 503, times: Infinity });
+    r.ingest(signup('retry@example.org'));
+    await r.worker.round();
+    const [rec] = r.store.records({ flow: 'w' }).filter((x) => x.trigger === 'new_transaction');
+    assert.equal(rec?.status, 'pending');
+    assert.equal(await r.worker.round(), false, 'nothing is ready before the backoff elapses');
+    for (let i = 0; i < 3; i++) {
+      r.clock.now += 1500;
+      await r.worker.round();
+    }
+    const dead = r.store.records({ flow: 'w', status: 'dead' });
+    assert.equal(dead.length, 2, 'both records of the sign-up (activity and transaction) share the outcome');
+    for (const d of dead) {
+      assert.equal(d.errorCode, 'ENGINE_ERR_RETRIES_EXHAUSTED');
+      assert.deepEqual(r.store.history(d.id).map((h) => h.outcome), ['failed', 'failed', 'dead']);
+    }
+  } finally {
+    await r.close();
+  }
+});
+
+test('a refused key pauses the account: records are released without an attempt, the key is probed, work resumes', async () => {
+  const r = await rig({ groups: ['Newsletter', 'Members', 'Flipcause'] });
+  try {
+    r.ingest(signup('paused@example.org'));
+    r.fake.inject({ status: 401, times: Infinity, body: { message: 'Unauthenticated.' } });
+    await r.worker.round();
+    assert.equal(r.worker.status().paused?.code, 'ML_ERR_UNAUTHENTICATED');
+    const before = r.fake.requests().length;
+    r.clock.now += 1000;
+    assert.equal(await r.worker.round(), false);
+    assert.equal(r.fake.requests().length, before, 'no request while paused, until the probe is due');
+    assert.ok(r.store.records({ flow: 'w' }).every((x) => x.status === 'pending' && x.attempts === 0));
+    r.fake.clearFaults();
+    r.clock.now += 60_000;
+    await r.worker.drain();
+    assert.equal(r.worker.status().paused, null);
+    assert.equal(r.fake.account(r.token).subscribers().length, 1);
+  } finally {
+    await r.close();
+  }
+});
+
+test('decided writes are sent at most 50 operations per batch; the rest wait for the next round', async () => {
+  const emails = Array.from({ length: 30 }, (_, i) => `member${i}@example.org`);
+  const r = await rig({
+    groups: ['Newsletter', 'Members', 'Flipcause'],
+    subscribers: emails.map((email) => ({ email, status: 'unsubscribed' as const, groups: [] })),
+  });
+  try {
+    emails.forEach((email, i) =>
+      r.ingest(signup(email).map((x) => ({ ...x, ...('id' in x ? { id: `9${i}` } : { webhook_record_id: `8${i}` }), transaction_id: `T77${i}`, AD_transaction_id: `T77${i}` }))),
+    );
+    await r.worker.drain();
+    const batches = r.fake.requests(r.token).filter((q) => q.path.includes('batch'));
+    assert.ok(batches.every((b) => (b.items?.length ?? 0) <= 50), 'no batch over 50 items');
+    // Each unsubscribed member needs a PUT and three group additions: 120 writes in all.
+    const writes = batches.flatMap((b) => b.items ?? []).filter((i) => i.method !== 'GET');
+    assert.equal(writes.length, 120);
+    assert.equal(r.store.records({ flow: 'w', status: 'pending' }).length, 0);
+    const subs = r.fake.account(r.token).subscribers() as { status: string; groups: unknown[] }[];
+    assert.ok(subs.every((s) => s.status === 'unsubscribed' && s.groups.length === 3));
+  } finally {
+    await r.close();
+  }
+});
+
+test('an upsert refused because the subscriber unsubscribed meanwhile is looked up again and updated by PUT', async () => {
+  const r = await rig({ groups: ['Newsletter', 'Members', 'Flipcause'], subscribers: [{ email: 'race@example.org', status: 'active' }] });
+  try {
+    r.ingest(signup('race@example.org'));
+    await r.worker.round(); // look-up: active → an upsert is decided
+    r.fake.setStatus(r.token, 'race@example.org', 'unsubscribed'); // the person unsubscribes in between
+    await r.worker.round(); // the upsert is refused (422)
+    const [rec] = r.store.records({ flow: 'w', status: 'pending' });
+    assert.equal(rec?.errorCode, 'ML_ERR_SUBSCRIBER_UNSUBSCRIBED');
+    r.clock.now += 1500;
+    await r.worker.drain();
+    const done = r.store.records({ flow: 'w' }).find((x) => x.outcome === 'updated');
+    assert.ok(done, 'updated after a fresh look-up');
+    const items = r.fake.requests(r.token).flatMap((q) => q.items ?? []);
+    assert.ok(items.some((i) => i.method === 'PUT' && i.status === 200));
+    assert.equal((r.fake.account(r.token).subscriber('race@example.org') as { status: string }).status, 'unsubscribed');
+  } finally {
+    await r.close();
+  }
+});
