@@ -27,6 +27,8 @@ export interface Source {
   parse(body: Buffer): IntakeRecord[];
   /** Pure: one raw record to the normalised event. */
   normalise(raw: Record<string, unknown>): NormalisedEvent;
+  /** Known fields a record of a known trigger type no longer carries (the sender changed its payload). */
+  drift?(raw: Record<string, unknown>): string[];
 }
 
 export type Destination = MailerLiteClient;

@@ -26,3 +26,26 @@ test('a donation with opt-in, delivered as three records, gives one create in th
     await h.close();
   }
 });
+
+test('unknown trigger types are kept and skipped with their own reason, reported once; MailerLite answers are counted', async () => {
+  const h = await startHarness({
+    flows: { hope: flowYaml('hope', 'all_contacts_by_list', { mailing_list: ['Newsletter'], not_on_list: ['Donors'] }) },
+  });
+  try {
+    const unknown = fixtureRecords('unknown-trigger');
+    const again = unknown.map((r) => ({ ...r, webhook_record_id: '13' }));
+    assert.equal((await h.send('hope', unknown)).status, 200);
+    assert.equal((await h.send('hope', again)).status, 200);
+    assert.equal((await h.send('hope', fixtureRecords('donation-without-opt-in'))).status, 200);
+    await h.settled();
+    const skipped = h.server.store.records({ flow: 'hope' }).filter((r) => r.trigger === 'new_pledge');
+    assert.deepEqual(skipped.map((r) => [r.outcome, r.reason]), [['skipped', 'unknown_trigger'], ['skipped', 'unknown_trigger']]);
+    assert.ok(skipped.every((r) => r.raw !== null), 'kept as received');
+    const reports = h.logLines.filter((l) => l.includes('unknown trigger type new_pledge'));
+    assert.equal(reports.length, 1, 'reported once, not once per record');
+    const metrics = await (await fetch(`${h.server.url}/metrics`)).text();
+    assert.match(metrics, /engine_mailerlite_responses_total\{account="[^"]+",status="(200|201|404)"\} [1-9]/);
+  } finally {
+    await h.close();
+  }
+});

@@ -7,6 +7,7 @@ import type { FlipcauseSourceConfig } from '../../engine/flow/types.ts';
 import { type AuthSecrets, authenticate } from './auth.ts';
 import { FcErrors } from './errors.ts';
 import { type IntakeLimits, parseDelivery } from './intake.ts';
+import { driftWarnings } from './drift.ts';
 import { normalise } from './normalise.ts';
 
 /** Shortest URL token accepted once resolved (the config schema promises at least 24 characters). */
@@ -27,6 +28,7 @@ export function createSource(
       return parseDelivery(body, parseOptions);
     },
     normalise,
+    drift: driftWarnings,
   };
 }
 

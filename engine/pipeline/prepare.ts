@@ -3,12 +3,14 @@ import type { StoredRecord } from '../store/types.ts';
 import type { CompiledFlow } from './compiled-flow.ts';
 
 /** Stable reasons a record goes nowhere before any MailerLite call. */
-export type PrepareSkip = 'purged' | 'trigger_not_enabled' | 'no_contact' | 'before_since' | 'filtered_by_when';
+export type PrepareSkip = 'purged' | 'unknown_trigger' | 'trigger_not_enabled' | 'no_contact' | 'before_since' | 'filtered_by_when';
 
 export interface Prepared {
   record: StoredRecord;
   event: NormalisedEvent | null;
   skip: PrepareSkip | null;
+  /** Payload drift the source noticed (known fields missing), to report, not to fail on. */
+  drift?: string[];
 }
 
 /**
@@ -19,11 +21,13 @@ export async function prepare(flow: CompiledFlow, record: StoredRecord): Promise
   if (record.raw === null) return { record, event: null, skip: 'purged' };
   const event = flow.source.normalise(record.raw);
   const skip = await skipReason(flow, event);
-  return { record, event, skip };
+  const drift = event.event.known ? flow.source.drift?.(record.raw) : undefined;
+  return drift?.length ? { record, event, skip, drift } : { record, event, skip };
 }
 
 async function skipReason(flow: CompiledFlow, ev: NormalisedEvent): Promise<PrepareSkip | null> {
-  if (!flow.triggers.has(ev.event.trigger)) return 'trigger_not_enabled';
+  // Unknown trigger types are kept (stored, answered 200) and reported with their own reason.
+  if (!flow.triggers.has(ev.event.trigger)) return ev.event.known ? 'trigger_not_enabled' : 'unknown_trigger';
   if (ev.contact === null) return 'no_contact';
   // The cut-off compares against the record's own date; a record without one is let through.
   if (ev.event.date !== null && Date.parse(ev.event.date) < flow.sinceMs) return 'before_since';

@@ -15,6 +15,9 @@ export class Metrics {
   readonly outcomes = new Counter({
     name: 'engine_record_outcomes_total', help: 'Record outcomes (created, updated, skipped, failed = will retry, dead).', labelNames: ['flow', 'outcome'], registers: [this.registry],
   });
+  readonly mlResponses = new Counter({
+    name: 'engine_mailerlite_responses_total', help: 'MailerLite answers by account and status (batch items counted one by one).', labelNames: ['account', 'status'], registers: [this.registry],
+  });
   readonly paused = new Gauge({
     name: 'engine_account_paused', help: '1 while a MailerLite account is paused (its API key is refused).', labelNames: ['account'], registers: [this.registry],
   });
@@ -56,6 +59,7 @@ export class Metrics {
       outcome: (flow, outcome) => this.outcomes.inc({ flow, outcome }),
       paused: (account) => this.paused.set({ account }, 1),
       resumed: (account) => this.paused.set({ account }, 0),
+      response: (account, status) => this.mlResponses.inc({ account, status }),
     };
   }
 }

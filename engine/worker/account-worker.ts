@@ -77,6 +77,8 @@ export class AccountWorker {
   /** A wake that came while a round was running: the next idle sleep is skipped. */
   private woken = false;
   private readonly opts: WorkerOptions;
+  /** Drift and unknown-trigger reports already logged, so a changed payload is one line, not thousands. */
+  private readonly reported = new Set<string>();
 
   constructor(
     readonly accountKey: string,
@@ -201,8 +203,10 @@ export class AccountWorker {
     let results: OperationResult[];
     try {
       results = await this.client.batch(ops);
+      for (const r of results) this.hooks.response?.(this.accountKey, r.code);
     } catch (err) {
       const error = asEngineError(err);
+      this.hooks.response?.(this.accountKey, error.status);
       const at = this.opts.now();
       this.store.transaction(() => {
         for (const unit of [...jobs, ...lookups]) this.unitFailed(unit.unit, error, at);
@@ -219,6 +223,15 @@ export class AccountWorker {
       for (const lookup of lookups) this.decideLookup(lookup, results[i++]!, done);
     });
     return true;
+  }
+
+  private report(flow: string, notes: string[] | undefined): void {
+    for (const note of notes ?? []) {
+      const key = `${flow}\0${note}`;
+      if (this.reported.has(key)) continue;
+      this.reported.add(key);
+      this.log.warn({ flow, note }, 'Flipcause payload differs from what the engine knows; records are kept');
+    }
   }
 
   /** The decided jobs whose writes fit in one batch, oldest first; the rest wait for the next round. */
@@ -288,6 +301,7 @@ export class AccountWorker {
       if (!flow) continue;
       try {
         const p = await prepare(flow, record);
+        this.report(record.flow, p.skip === 'unknown_trigger' ? [`unknown trigger type ${record.trigger}`] : p.drift);
         if (p.skip) ended.push([record, { outcome: 'skipped', reason: p.skip }]);
         else prepared.push(p);
       } catch (err) {
