@@ -1,5 +1,5 @@
-import { formatDiagnostic } from '../flow/diagnostic.ts';
-import { loadFlowDir, type LoadedFlow } from '../flow/load-dir.ts';
+import { findFlow } from '../flow/find-flow.ts';
+import type { LoadedFlow } from '../flow/load-dir.ts';
 import { secretContext } from '../flow/secrets.ts';
 import type { FlowConfig } from '../flow/types.ts';
 import { compileFlow } from '../pipeline/compile.ts';
@@ -20,13 +20,9 @@ export type FlowTarget = { ok: true; flow: CompiledFlow; loaded: LoadedFlow } | 
  * a flow folder; loaded, validated and compiled the way the server does it, secrets resolved.
  */
 export function loadFlowTarget(target: string, options: FlowTargetOptions = {}): FlowTarget {
-  const byPath = loadFlowDir([target]);
-  const set = byPath.flows.length > 0 ? byPath : loadFlowDir([options.flowsDir ?? 'flows']);
-  const loaded = set.flows.find((f) => f.flow.flow === target) ?? (byPath.flows.length === 1 ? byPath.flows[0] : undefined);
-  if (!loaded) {
-    const problems = set.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-    return { ok: false, problems: [...problems, `no valid flow "${target}"`] };
-  }
+  const found = findFlow(target, options.flowsDir ?? 'flows');
+  if ('problems' in found) return { ok: false, problems: found.problems };
+  const loaded = found.flow;
   const config = options.override ? options.override(loaded.flow) : loaded.flow;
   try {
     return { ok: true, loaded, flow: compileFlow(config, loaded.file, secretContext(loaded.file, options.env)) };

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import { formatDiagnostic } from '../../flow/diagnostic.ts';
-import { loadFlowDir } from '../../flow/load-dir.ts';
+import { findFlow } from '../../flow/find-flow.ts';
 import { explainPolicy } from '../../policy/explain.ts';
 import { UsageError, type Command } from '../command.ts';
 
@@ -22,14 +21,12 @@ export const command: Command = {
     const target = positionals[0];
     if (!target) throw new UsageError('name a flow');
     if (values.format !== 'text' && values.format !== 'markdown') throw new UsageError('--format is text or markdown');
-    const byPath = loadFlowDir([target]);
-    const set = byPath.flows.length > 0 ? byPath : loadFlowDir([values.flows]);
-    const loaded = set.flows.find((f) => f.flow.flow === target) ?? (byPath.flows.length === 1 ? byPath.flows[0] : undefined);
-    if (!loaded) {
-      for (const d of set.diagnostics) if (d.severity === 'error') process.stderr.write(formatDiagnostic(d) + '\n');
-      process.stderr.write(`engine explain: no valid flow "${target}"\n`);
+    const found = findFlow(target, values.flows);
+    if ('problems' in found) {
+      process.stderr.write(`engine explain: ${found.problems.join('\n')}\n`);
       return 1;
     }
+    const loaded = found.flow;
     const title = loaded.flow.description ? `${loaded.flow.flow} (${loaded.flow.description})` : loaded.flow.flow;
     process.stdout.write(explainPolicy(loaded.flow.policy, { flowName: title, format: values.format }) + '\n');
     return 0;

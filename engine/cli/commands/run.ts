@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatDiagnostic } from '../../flow/diagnostic.ts';
-import { loadFlowDir, type LoadedFlow } from '../../flow/load-dir.ts';
+import { findFlow } from '../../flow/find-flow.ts';
 import { secretContext } from '../../flow/secrets.ts';
 import { dryRun } from '../../flowtest/dry-run.ts';
 import { redact } from '../../log/redact.ts';
@@ -27,16 +26,6 @@ Options:
 Personal data (e-mails, names, phones, addresses) is shown as [redacted].
 Exit status: 0 done, 1 a record failed or the flow does not load, 2 usage error.`;
 
-function findFlow(target: string, flowsDir: string): LoadedFlow | string {
-  const byPath = existsSync(target) ? loadFlowDir([target]) : null;
-  // A path that exists is the flow meant: its own problems are the ones to report.
-  const set = byPath ?? loadFlowDir([flowsDir]);
-  const found = set.flows.find((f) => f.flow.flow === target) ?? (byPath?.flows.length === 1 ? byPath.flows[0] : undefined);
-  if (found) return found;
-  const errors = set.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-  return [...errors, `no valid flow "${target}"`].join('\n');
-}
-
 const show = (v: unknown): string => JSON.stringify(redact(v));
 
 export const command: Command = {
@@ -52,11 +41,12 @@ export const command: Command = {
     if (!target || !deliveryFile) throw new UsageError('name a flow and a delivery file');
     if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
     if (!existsSync(deliveryFile)) throw new UsageError(`no such file: ${deliveryFile}`);
-    const loaded = findFlow(target, values.flows);
-    if (typeof loaded === 'string') {
-      process.stderr.write(`engine run: ${loaded}\n`);
+    const found = findFlow(target, values.flows);
+    if ('problems' in found) {
+      process.stderr.write(`engine run: ${found.problems.join('\n')}\n`);
       return 1;
     }
+    const loaded = found.flow;
     let flow;
     try {
       flow = compileFlow(loaded.flow, loaded.file, secretContext(loaded.file));
