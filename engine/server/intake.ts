@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { defineErrors } from '../errors.ts';
+import type { NormalisedEvent } from '../../adapters/flipcause/event.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 import type { IntakeRecord } from '../registry.ts';
 import type { IngestResult, NewRecord, Store } from '../store/types.ts';
@@ -19,15 +20,22 @@ export function subjectOf(flowId: string, email: string): string {
 /** Intake records to store rows: normalised once here, so the worker can group a contact's records. */
 export function toNewRecords(flow: CompiledFlow, records: readonly IntakeRecord[], now: number): NewRecord[] {
   return records.map((r) => {
-    const ev = flow.source.normalise(r.raw);
-    const email = ev.contact?.email;
+    // The keys only order and group work: a record the normaliser chokes on is still stored
+    // (and dead-lettered by the worker with the reason), never refused after authentication.
+    let ev: NormalisedEvent | null = null;
+    try {
+      ev = flow.source.normalise(r.raw);
+    } catch {
+      ev = null;
+    }
+    const email = ev?.contact?.email;
     return {
       flow: flow.id,
       dedupeKey: r.dedupeKey,
       trigger: r.trigger,
       raw: JSON.stringify(r.raw),
       subject: email ? subjectOf(flow.id, email) : null,
-      txn: ev.event.transaction_id,
+      txn: ev?.event.transaction_id ?? null,
       availableAt: now + flow.settleMs,
     };
   });
