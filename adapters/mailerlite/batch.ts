@@ -11,20 +11,21 @@ import { classify, MlErrors } from './errors.ts';
 import { isObject } from './decode.ts';
 import { exchange, type TransportConfig } from './http.ts';
 import { isImport } from './operations.ts';
+import type { BatchCost } from './batch-counting.ts';
 import type { RateBudget } from './rate-budget.ts';
 import { withRetries, type RetryPolicy } from './retry.ts';
 import type { Operation, OperationResult } from './types.ts';
 
 export const BATCH_LIMIT = 50;
 
-/** How this client charges a batch to the rate budget; the server's headers correct it either way. */
-export type BatchCost = 'one' | 'items';
+export type { BatchCost } from './batch-counting.ts';
 
 export interface BatchDeps {
   transport: TransportConfig;
   budget: RateBudget;
   retry: RetryPolicy;
-  batchCost: BatchCost;
+  /** Given: how every batch is charged. Absent: what the key's budget has learned so far. */
+  batchCost?: BatchCost | undefined;
 }
 
 export async function runBatch(deps: BatchDeps, list: readonly Operation[]): Promise<OperationResult[]> {
@@ -38,9 +39,12 @@ export async function runBatch(deps: BatchDeps, list: readonly Operation[]): Pro
 
   const attempt = async (): Promise<void> => {
     const sending = pending.map((i) => list[i]!);
+    // Read on every attempt: items re-sent after a 429 are charged as the key has learned since.
+    const charge = deps.batchCost ?? deps.budget.batchCost;
     const lease = await deps.budget.acquire({
-      cost: deps.batchCost === 'items' ? sending.length : 1,
+      cost: charge === 'items' ? sending.length : 1,
       import: isImport(sending),
+      batchItems: sending.length,
     });
     let answer;
     try {
@@ -53,7 +57,7 @@ export async function runBatch(deps: BatchDeps, list: readonly Operation[]): Pro
       lease.release();
       throw err;
     }
-    lease.release(answer);
+    lease.release(answer, answer.status === 200 ? { refusedItems: refusedItems(answer.body) } : undefined);
     const envelopeError = classify(answer.status, answer.body, retryAfter(answer.retryAfterMs));
     if (envelopeError) throw envelopeError;
 
@@ -100,6 +104,13 @@ function toResult(raw: unknown): OperationResult {
     throw MlErrors.ML_ERR_BAD_RESPONSE({ reason: 'batch item has no numeric code' });
   }
   return { code: raw.code, body: raw.body ?? null };
+}
+
+/** Items answered 429 inside a batch answer (0 when the body is not one). */
+function refusedItems(body: unknown): number {
+  const responses = isObject(body) ? body.responses : undefined;
+  if (!Array.isArray(responses)) return 0;
+  return responses.filter((r) => isObject(r) && r.code === 429).length;
 }
 
 function retryAfter(ms: number | undefined): { retryAfterMs?: number } {

@@ -30,7 +30,10 @@ export interface MailerLiteClientOptions {
   importsPerMinute?: number;
   /** A MailerLite minute lasts 60 000 × timeScale ms (rate window, Retry-After); default 1. */
   timeScale?: number;
-  /** How a batch is charged to the budget before the server's headers say (default 'one'). */
+  /**
+   * How this client charges a batch to the budget. Default: what the key's budget has learned
+   * from MailerLite's answers (one slot per batch until they show that items count).
+   */
   batchCost?: BatchCost;
   /** Bounded retries inside the client; after them the retryable error is thrown. */
   retry?: Partial<RetryPolicy>;
@@ -54,7 +57,7 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
   readonly budget: RateBudget;
   private readonly transport: TransportConfig;
   private readonly retry: RetryPolicy;
-  private readonly batchCost: BatchCost;
+  private readonly batchCost: BatchCost | undefined;
   private readonly pageSize: number;
 
   constructor(options: MailerLiteClientOptions) {
@@ -77,7 +80,7 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
       timeScale,
     };
     this.retry = { ...defaultRetryPolicy, ...options.retry };
-    this.batchCost = options.batchCost ?? 'one';
+    this.batchCost = options.batchCost;
     this.pageSize = options.pageSize ?? 100;
   }
 

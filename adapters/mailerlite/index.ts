@@ -25,8 +25,8 @@ export type { MailerLiteClientOptions, MailerLiteHttpClient } from './client.ts'
 export { classify, MlErrors } from './errors.ts';
 export { ops, isImport } from './operations.ts';
 export { BATCH_LIMIT } from './batch.ts';
-export type { BatchCost } from './batch.ts';
+export type { BatchCost } from './batch-counting.ts';
 export { RateBudget, rateBudgetFor, accountKeyOf, resetRateBudgets } from './rate-budget.ts';
-export type { RateBudgetOptions, RateBudgetSnapshot, Lease, ServerAnswer } from './rate-budget.ts';
+export type { RateBudgetOptions, RateBudgetSnapshot, Lease, ServerAnswer, BatchAnswerFacts } from './rate-budget.ts';
 export type { RetryPolicy } from './retry.ts';
 export type * from './types.ts';

@@ -7,9 +7,11 @@
  * `x-ratelimit-remaining` than ours means someone else spends the key (another process, or
  * batches counted per item) and fills our window to match, and `Retry-After` stops every request
  * on the key until it has elapsed. Batches made only of upserts are imports and also take a slot
- * in the import window (5 a minute by default).
+ * in the import window (5 a minute by default). Whether a batch takes one slot or one per item is
+ * learned per key from the answers to batches (batch-counting.ts) and exposed as `batchCost`.
  */
 import { createHash } from 'node:crypto';
+import { BatchCounting, type BatchCost } from './batch-counting.ts';
 
 export interface RateBudgetOptions {
   /** Requests per MailerLite minute (default 120). */
@@ -30,9 +32,18 @@ export interface ServerAnswer {
   retryAfterMs?: number;
 }
 
+/** A batch whose envelope was answered 200: what its items said. */
+export interface BatchAnswerFacts {
+  /** Items answered 429 inside the batch. */
+  refusedItems: number;
+}
+
 export interface Lease {
-  /** Call exactly once when the answer (or the failure) is in. */
-  release(answer?: ServerAnswer): void;
+  /**
+   * Call exactly once when the answer (or the failure) is in. A lease taken for a batch passes
+   * `batch` when the envelope was answered 200, so the budget can learn how batches are counted.
+   */
+  release(answer?: ServerAnswer, batch?: BatchAnswerFacts): void;
 }
 
 export interface AcquireOptions {
@@ -40,6 +51,8 @@ export interface AcquireOptions {
   cost?: number;
   /** An all-upsert batch: also takes an import slot. */
   import?: boolean;
+  /** Items in the batch this lease is for (absent for a single call). */
+  batchItems?: number;
 }
 
 export interface RateBudgetSnapshot {
@@ -51,11 +64,14 @@ export interface RateBudgetSnapshot {
   importsUsed: number;
   waiting: number;
   blockedForMs: number;
+  /** How batches are charged on this key: 'one' until answers show that items count. */
+  batchCost: BatchCost;
 }
 
 interface Waiter {
   cost: number;
   import: boolean;
+  batchItems: number | undefined;
   grant: (lease: Lease) => void;
 }
 
@@ -115,6 +131,7 @@ export class RateBudget {
   private readonly imports: SlidingWindow;
   private readonly now: () => number;
   private readonly queue: Waiter[] = [];
+  private readonly counting = new BatchCounting();
   private blockedUntil = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -133,6 +150,11 @@ export class RateBudget {
     return this.imports.limit;
   }
 
+  /** How a batch is charged on this key, as learned so far (sticky once it is 'items'). */
+  get batchCost(): BatchCost {
+    return this.counting.cost;
+  }
+
   /** Never raises a limit: a second user of the key with a stricter configuration tightens it. */
   tighten(options: Pick<RateBudgetOptions, 'requestsPerMinute' | 'importsPerMinute'>): void {
     if (options.requestsPerMinute !== undefined) this.requests.limit = Math.min(this.requests.limit, options.requestsPerMinute);
@@ -143,7 +165,7 @@ export class RateBudget {
   acquire(options: AcquireOptions = {}): Promise<Lease> {
     const cost = Math.max(1, Math.floor(options.cost ?? 1));
     return new Promise<Lease>((grant) => {
-      this.queue.push({ cost, import: options.import === true, grant });
+      this.queue.push({ cost, import: options.import === true, batchItems: options.batchItems, grant });
       this.pump();
     });
   }
@@ -170,6 +192,7 @@ export class RateBudget {
       importsUsed: this.imports.used(now),
       waiting: this.queue.length,
       blockedForMs: Math.max(0, this.blockedUntil - now),
+      batchCost: this.counting.cost,
     };
   }
 
@@ -179,22 +202,38 @@ export class RateBudget {
     if (waiter.import) this.imports.inFlight += 1;
     let released = false;
     return {
-      release: (answer?: ServerAnswer) => {
+      release: (answer?: ServerAnswer, batch?: BatchAnswerFacts) => {
         if (released) return;
         released = true;
         const now = this.now();
         this.requests.finish(cost, now);
         if (waiter.import) this.imports.finish(1, now);
-        if (answer) this.follow(answer, now);
+        if (answer) {
+          this.followLimit(answer);
+          if (batch && waiter.batchItems !== undefined) this.learn(answer, batch, waiter.batchItems, cost, now);
+          this.follow(answer, now);
+        }
         this.pump();
       },
     };
   }
 
-  private follow(answer: ServerAnswer, now: number): void {
+  private followLimit(answer: ServerAnswer): void {
     if (answer.limit !== undefined && answer.limit > 0 && answer.limit < this.requests.limit) {
       this.requests.limit = answer.limit;
     }
+  }
+
+  /** Before `follow` fills our window to the server's count: the gap between them is the evidence. */
+  private learn(answer: ServerAnswer, batch: BatchAnswerFacts, items: number, charged: number, now: number): void {
+    // Measured against the server's own limit: a client configured below it must not read the
+    // difference between the two limits as a drop.
+    const limit = answer.limit !== undefined && answer.limit > 0 ? answer.limit : this.requests.limit;
+    const observation = { items, charged, refusedItems: batch.refusedItems, ours: limit - this.requests.used(now) };
+    this.counting.observe(answer.remaining === undefined ? observation : { ...observation, remaining: answer.remaining });
+  }
+
+  private follow(answer: ServerAnswer, now: number): void {
     if (answer.retryAfterMs !== undefined && answer.retryAfterMs > 0) {
       const until = now + answer.retryAfterMs;
       this.blockedUntil = Math.max(this.blockedUntil, until);
