@@ -8,7 +8,7 @@ import { classify } from './errors.ts';
 import { runBatch, type BatchCost } from './batch.ts';
 import { dataOf, hasNextPage, listOf, toField, toGroup, toSubscriber } from './decode.ts';
 import { exchange, type HttpAnswer, type TransportConfig } from './http.ts';
-import { ops } from './operations.ts';
+import { isImport, ops } from './operations.ts';
 import { accountKeyOf, normaliseBaseUrl, rateBudgetFor, type RateBudget } from './rate-budget.ts';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from './retry.ts';
 import type { Field, FieldValue, Group, MailerLiteClient, Operation, OperationResult, Subscriber, UpsertInput } from './types.ts';
@@ -140,6 +140,10 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
 
   classify(result: OperationResult): EngineError | null {
     return classify(result.code, result.body);
+  }
+
+  isImport(list: Operation[]): boolean {
+    return isImport(list);
   }
 
   batch(list: Operation[]): Promise<OperationResult[]> {

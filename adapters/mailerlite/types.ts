@@ -65,6 +65,8 @@ export interface MailerLiteClient {
   send(op: Operation): Promise<OperationResult>;
   /** Sends ≤50 operations as one /api/batch under the rate budget; results in request order. */
   batch(ops: Operation[]): Promise<OperationResult[]>;
+  /** True when MailerLite would process this batch as an import (only subscriber upserts: 5 a minute). */
+  isImport(ops: Operation[]): boolean;
   /** The classified error a non-2xx result stands for (null for 2xx): the same table for calls and batch items. */
   classify(result: OperationResult): EngineError | null;
 }

@@ -1,4 +1,3 @@
-import { isImport } from '../../adapters/mailerlite/operations.ts';
 import type { Operation, OperationResult, Subscriber } from '../../adapters/mailerlite/types.ts';
 import { isEngineError, type EngineError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
@@ -197,7 +196,7 @@ export class AccountWorker {
     ];
     // Writes alone (no look-ups this round) would be an import, limited to 5 a minute: one
     // look-up of a written subscriber keeps the batch an ordinary request. Its answer is unused.
-    if (lookups.length === 0 && ops.length < this.opts.batchSize && isImport(ops)) {
+    if (lookups.length === 0 && ops.length < this.opts.batchSize && this.client.isImport(ops)) {
       ops.push({ method: 'GET', path: `api/subscribers/${encodeURIComponent(jobs[0]!.mapped.email)}` });
     }
     let results: OperationResult[];
