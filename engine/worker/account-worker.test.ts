@@ -153,3 +153,21 @@ test('an upsert refused because the subscriber unsubscribed meanwhile is looked 
     await r.close();
   }
 });
+
+test('a flow naming a missing group waits, says which group and slot, and runs once the group exists', async () => {
+  const r = await rig({ groups: ['Newsletter', 'Members'] });
+  try {
+    r.ingest(signup('waiting@example.org'));
+    assert.equal(await r.worker.round(), false);
+    const why = r.worker.status().notReady.w ?? '';
+    assert.match(why, /"Flipcause" \(policy\.groups\.existing\)/);
+    assert.ok(r.store.records({ flow: 'w' }).every((x) => x.status === 'pending' && x.attempts === 0));
+    r.fake.seed(r.token, { groups: ['Newsletter', 'Members', 'Flipcause'] }); // the customer creates the group
+    r.clock.now += 600_000; // the group and field directory is read again after its time to live
+    await r.worker.drain();
+    assert.deepEqual(r.worker.status().notReady, {});
+    assert.equal(r.fake.account(r.token).subscribers().length, 1);
+  } finally {
+    await r.close();
+  }
+});

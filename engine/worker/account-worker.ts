@@ -100,10 +100,9 @@ export class AccountWorker {
     const client = flows[0]?.destination;
     if (client && client !== this.client) {
       this.client = client;
-      this.directory = null;
       if (this.pausedBy) this.pausedAt = 0; // probe on the next round
     }
-    this.directory = null; // group names may have changed
+    this.directory = null; // group names, or the key itself, may have changed
     this.wake();
   }
 
@@ -261,14 +260,15 @@ export class AccountWorker {
       return;
     }
     this.notReady.clear();
+    // A flow naming a group the account lacks waits (its records stay stored) until the group
+    // exists: the seed's rule is that groups are created by the customer before use.
     for (const flow of this.flows.values()) {
-      const names = Object.values(flow.policy.groups).flat() as string[];
-      const missing = this.directory.missingGroups(names);
-      if (missing.length > 0) {
-        const why = PipelineErrors.ENGINE_ERR_UNKNOWN_GROUP({ group: missing.join('", "'), slot: '…' }).message;
-        this.notReady.set(flow.id, why);
-        this.log.error({ flow: flow.id, code: 'ENGINE_ERR_UNKNOWN_GROUP', missing }, 'flow not ready: missing groups');
-      }
+      const problems = Object.entries(flow.policy.groups as Record<string, string[]>).flatMap(([slot, names]) =>
+        this.directory!.missingGroups(names).map((group) => PipelineErrors.ENGINE_ERR_UNKNOWN_GROUP({ group, slot }).message),
+      );
+      if (problems.length === 0) continue;
+      this.notReady.set(flow.id, problems.join('; '));
+      this.log.error({ flow: flow.id, code: 'ENGINE_ERR_UNKNOWN_GROUP', problems }, 'flow not ready: missing groups');
     }
   }
 
