@@ -83,7 +83,6 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     log: createLogger({ destination: pino.destination({ dest: logFile, sync: true }) }),
     env: creds.env,
     watch: false,
-    worker: { idleMs: 50 },
     override: (f) => ({
       ...f,
       settle_seconds: opts.settleSeconds,

@@ -109,3 +109,17 @@ test('a file store keeps committed records across a reopen', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('nextReadyAt: the earliest pending record of the flows, leases counted, null when none wait', () => {
+  const store = openSqliteStore({ file: ':memory:' });
+  assert.equal(store.nextReadyAt(['f1']), null);
+  store.ingest([[rec({ dedupeKey: 'k:1', availableAt: 500 }), rec({ dedupeKey: 'k:2', availableAt: 300 }), rec({ flow: 'f2', dedupeKey: 'k:3', availableAt: 100 })]], 0);
+  assert.equal(store.nextReadyAt(['f1']), 300);
+  assert.equal(store.nextReadyAt(['f1', 'f2']), 100);
+  store.claim(['f2'], 100, 10, 1000); // leased until 1100
+  assert.equal(store.nextReadyAt(['f2']), 1100);
+  const [r] = store.claim(['f1'], 1000, 10, 1000);
+  store.finish(r!.id, { outcome: 'skipped', reason: 'x' }, 1000);
+  assert.equal(store.nextReadyAt(['f1']), 2000, 'the other record, leased in the same claim');
+  store.close();
+});

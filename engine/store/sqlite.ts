@@ -51,6 +51,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         AND flow IN (SELECT value FROM json_each(@flows))
       ORDER BY id LIMIT @limit`,
   );
+  const nextReady = db.prepare(
+    `SELECT min(max(available_at, coalesce(lease_until, 0))) AS at FROM records
+      WHERE status = 'pending' AND flow IN (SELECT value FROM json_each(@flows))`,
+  );
   const siblings = db.prepare(
     `SELECT * FROM records
       WHERE status = 'pending' AND flow = @flow AND (lease_until IS NULL OR lease_until <= @now)
@@ -166,6 +170,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   return {
     ingest: (deliveries, now) => ingestTx(deliveries, now),
     claim: (flows, now, limit, leaseMs, busy = new Set()) => claimTx(flows, now, limit, leaseMs, busy),
+    nextReadyAt: (flows) => (nextReady.get({ flows: JSON.stringify(flows) }) as { at: number | null }).at,
     finish: (id, entry, now) => finishTx(id, entry, now),
     retryLater: (ids, availableAt, entry, now) => retryTx(ids, availableAt, entry, now),
     release: (ids) => void releaseStmt.run(JSON.stringify(ids)),

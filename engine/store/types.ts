@@ -95,6 +95,8 @@ export interface Store {
    * transaction with them (so one contact is decided once), skipping subjects in `busy`.
    */
   claim(flows: readonly string[], now: number, limit: number, leaseMs: number, busy?: ReadonlySet<string>): StoredRecord[];
+  /** When the earliest pending record of these flows becomes ready (null: none waiting). */
+  nextReadyAt(flows: readonly string[]): number | null;
   /** Ends a record with its outcome (done, or dead for outcome 'dead'). */
   finish(id: number, entry: OutcomeEntry, now: number): void;
   /** Puts records back for a later attempt (attempts + 1), recording why. */

@@ -18,7 +18,10 @@ export interface WorkerOptions {
   /** MailerLite's batch cap. */
   batchSize: number;
   leaseMs: number;
-  /** Sleep between polls when there is nothing to do (intake wakes the worker sooner). */
+  /**
+   * Longest sleep when there is nothing to do. An idle worker sleeps until its next record is
+   * due (settle window, retry time) or intake wakes it, and looks again at least this often.
+   */
   idleMs: number;
   /** How often a paused account is probed, and how long a group/field directory is trusted. */
   probeMs: number;
@@ -30,7 +33,7 @@ export interface WorkerOptions {
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   batchSize: 50,
   leaseMs: 300_000,
-  idleMs: 500,
+  idleMs: 5_000,
   probeMs: 60_000,
   directoryTtlMs: 600_000,
   backoff: DEFAULT_BACKOFF,
@@ -54,6 +57,8 @@ interface Job extends Lookup {
 
 const FAST_RETRY_CODES = new Set(['ML_ERR_SUBSCRIBER_UNSUBSCRIBED', 'ML_ERR_UNKNOWN_GROUP', 'ENGINE_ERR_UNKNOWN_GROUP']);
 const FAST_RETRY_LIMIT = 3;
+/** Floor of an idle sleep, so records that are due but cannot be taken yet never make a busy loop. */
+const MIN_SLEEP_MS = 10;
 
 /**
  * Drains one MailerLite account's records: every flow on that API key, under its one rate budget.
@@ -154,8 +159,9 @@ export class AccountWorker {
         this.log.error({ err, account: this.accountKey }, 'worker round failed');
       }
       if (!worked && !this.stopping && !this.woken) {
+        const delay = this.idleDelay();
         await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, this.opts.idleMs);
+          const t = setTimeout(resolve, delay);
           this.wakeUp = () => {
             clearTimeout(t);
             resolve();
@@ -165,6 +171,16 @@ export class AccountWorker {
       }
       if (this.stopping && this.pausedBy) break;
     }
+  }
+
+  /** How long an idle worker may sleep: until the probe of a paused account, or its next due record. */
+  private idleDelay(): number {
+    const now = this.opts.now();
+    const cap = (ms: number): number => Math.min(this.opts.idleMs, Math.max(MIN_SLEEP_MS, ms));
+    if (this.pausedBy) return cap(this.opts.probeMs - (now - this.pausedAt));
+    const ready = [...this.flows.keys()].filter((id) => !this.notReady.has(id));
+    const next = ready.length > 0 ? this.store.nextReadyAt(ready) : null;
+    return next === null ? this.opts.idleMs : cap(next - now);
   }
 
   /** One round: claim, prepare, one batch (pending writes + look-ups), outcomes. True if it did anything. */
