@@ -87,7 +87,9 @@ test('memberships are sticky, effects are kept per flow, raw payloads are purged
   const [r] = store.claim(['f1'], 1, 1, 1000);
   store.finish(r!.id, { outcome: 'skipped', reason: 'before_since' }, 10);
   assert.equal(store.purgeRaw(5), 0);
+  assert.equal(store.effects('f1', 0).length, 1, 'effects newer than the cut-off stay');
   assert.equal(store.purgeRaw(11), 1);
+  assert.equal(store.effects('f1', 0).length, 0, 'older effects (they hold emails) are forgotten');
   assert.equal(store.record(r!.id)?.raw, null);
   assert.equal(store.replay([r!.id], 20), 0, 'a purged record cannot be replayed');
   store.close();

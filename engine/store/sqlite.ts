@@ -104,6 +104,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   );
   const deadStmt = db.prepare(`SELECT id FROM records WHERE flow = ? AND status = 'dead' ORDER BY id`);
   const purgeStmt = db.prepare(`UPDATE records SET raw = NULL WHERE status != 'pending' AND finished_at < ? AND raw IS NOT NULL`);
+  const purgeEffects = db.prepare(`DELETE FROM effects WHERE at < ?`);
   const getMetaStmt = db.prepare(`SELECT value FROM meta WHERE key = ?`);
   const setMetaStmt = db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
 
@@ -226,7 +227,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return n;
     }),
     deadIds: (flow) => (deadStmt.all(flow) as { id: number }[]).map((r) => r.id),
-    purgeRaw: (before) => purgeStmt.run(before).changes,
+    purgeRaw: db.transaction((before: number) => {
+      purgeEffects.run(before);
+      return purgeStmt.run(before).changes;
+    }),
     transaction: (fn) => db.transaction(fn)(),
     getMeta: (key) => (getMetaStmt.get(key) as { value: string } | undefined)?.value,
     setMeta: (key, value) => void setMetaStmt.run(key, value),

@@ -117,7 +117,10 @@ export interface Store {
   /** Makes finished records pending again; returns how many. */
   replay(ids: readonly number[], now: number): number;
   deadIds(flow: string): number[];
-  /** Clears raw payloads of finished records older than `before`; returns how many. */
+  /**
+   * Retention: clears raw payloads of records finished before `before`, and forgets effects
+   * (which hold emails) recorded before it. Returns how many records were cleared.
+   */
   purgeRaw(before: number): number;
   /** Runs `fn` as one transaction (nested calls join it): one commit for many writes. */
   transaction<T>(fn: () => T): T;
