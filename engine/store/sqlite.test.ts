@@ -89,6 +89,8 @@ test('memberships are sticky, effects are kept per flow, raw payloads are purged
   assert.equal(store.purgeRaw(5), 0);
   assert.equal(store.effects('f1', 0).length, 1, 'effects newer than the cut-off stay');
   assert.equal(store.purgeRaw(11), 1);
+  assert.equal(store.effects('f1', 0).length, 1, 'the effect at 50 is newer than the cut-off');
+  assert.equal(store.purgeRaw(60), 0);
   assert.equal(store.effects('f1', 0).length, 0, 'older effects (they hold emails) are forgotten');
   assert.equal(store.record(r!.id)?.raw, null);
   assert.equal(store.replay([r!.id], 20), 0, 'a purged record cannot be replayed');
