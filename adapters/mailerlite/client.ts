@@ -5,7 +5,7 @@
  */
 import type { EngineError } from '../../engine/errors.ts';
 import { classify } from './errors.ts';
-import { runBatch, type BatchCost } from './batch.ts';
+import { BATCH_LIMIT, runBatch, type BatchCost } from './batch.ts';
 import { dataOf, hasNextPage, listOf, toField, toGroup, toSubscriber } from './decode.ts';
 import { exchange, type HttpAnswer, type TransportConfig } from './http.ts';
 import { isImport, ops } from './operations.ts';
@@ -51,6 +51,9 @@ export interface MailerLiteHttpClient extends MailerLiteClient {
 export function createClient(options: MailerLiteClientOptions): MailerLiteHttpClient {
   return new HttpMailerLiteClient(options);
 }
+
+/** Smallest batch worth sending to use a window's remaining slots (a look-up and a write). */
+const MIN_PARTIAL_BATCH = 2;
 
 class HttpMailerLiteClient implements MailerLiteHttpClient {
   readonly accountKey: string;
@@ -140,6 +143,14 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
 
   classify(result: OperationResult): EngineError | null {
     return classify(result.code, result.body);
+  }
+
+  batchCapacity(): number {
+    if ((this.batchCost ?? this.budget.batchCost) === 'one') return BATCH_LIMIT;
+    const s = this.budget.snapshot();
+    const free = s.limit - s.used;
+    // With (almost) nothing free, a full batch waits for the window like any smaller one would.
+    return free >= MIN_PARTIAL_BATCH ? Math.min(BATCH_LIMIT, free) : BATCH_LIMIT;
   }
 
   isImport(list: Operation[]): boolean {

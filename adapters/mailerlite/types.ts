@@ -65,6 +65,12 @@ export interface MailerLiteClient {
   send(op: Operation): Promise<OperationResult>;
   /** Sends ≤50 operations as one /api/batch under the rate budget; results in request order. */
   batch(ops: Operation[]): Promise<OperationResult[]>;
+  /**
+   * How many operations the next batch should hold: a full batch (50) when MailerLite counts a
+   * batch as one request; when it counts each item, the slots the rate budget has free now, so
+   * a window's last slots are used instead of waiting a whole window for room for 50.
+   */
+  batchCapacity(): number;
   /** True when MailerLite would process this batch as an import (only subscriber upserts: 5 a minute). */
   isImport(ops: Operation[]): boolean;
   /** The classified error a non-2xx result stands for (null for 2xx): the same table for calls and batch items. */

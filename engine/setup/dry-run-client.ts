@@ -28,6 +28,7 @@ export function dryRunClient(real: Destination): Destination {
     deleteSubscriber: refuse,
     forgetSubscriber: refuse,
     classify: (r) => real.classify(r),
+    batchCapacity: () => real.batchCapacity(),
     isImport: (ops) => real.isImport(ops),
     send: (op) => (op.method === 'GET' ? real.send(op) : Promise.resolve(fake(op))),
     async batch(ops) {

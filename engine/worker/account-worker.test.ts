@@ -171,3 +171,21 @@ test('a flow naming a missing group waits, says which group and slot, and runs o
     await r.close();
   }
 });
+
+test('a backlog drains in mixed batches (writes with the next look-ups): never an import, about 25 contacts a batch', async () => {
+  const r = await rig({ groups: ['Newsletter', 'Members', 'Flipcause'] });
+  try {
+    for (let i = 0; i < 120; i++) {
+      r.ingest(signup(`new${i}@example.org`).map((x) => ({ ...x, ...('id' in x ? { id: `5${i}` } : { webhook_record_id: `6${i}` }), transaction_id: `T55${i}`, AD_transaction_id: `T55${i}` })));
+    }
+    await r.worker.drain();
+    assert.equal(r.fake.account(r.token).subscribers().length, 120);
+    const batches = r.fake.requests(r.token).filter((q) => q.path.includes('batch'));
+    const imports = batches.filter((b) => (b.items ?? []).every((i) => i.method === 'POST' && i.path.replace(/^\//, '') === 'api/subscribers'));
+    assert.equal(imports.length, 0, 'no batch made only of upserts (MailerLite would count it as an import, 5 a minute)');
+    // 120 look-ups + 120 creates = 240 items; at 50 a batch that is 5 batches at best.
+    assert.ok(batches.length <= 7, `${batches.length} batches`);
+  } finally {
+    await r.close();
+  }
+});

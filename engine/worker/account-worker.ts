@@ -73,6 +73,8 @@ export class AccountWorker {
   private directoryAt = 0;
   private readonly notReady = new Map<string, string>();
   private writes: Job[] = [];
+  /** Prepared units waiting for room in a batch for their look-up (their records are leased). */
+  private queued: Lookup[] = [];
   private pausedBy: EngineError | null = null;
   private pausedAt = 0;
   private stopping = false;
@@ -134,6 +136,14 @@ export class AccountWorker {
     this.wake();
     await this.running;
     this.running = null;
+    this.releaseQueued();
+  }
+
+  /** Units not yet looked up go back to the store, untouched (no attempt counted). */
+  private releaseQueued(): void {
+    if (this.queued.length === 0) return;
+    this.store.release(this.queued.flatMap((l) => l.unit.records.map((p) => p.record.id)));
+    this.queued = [];
   }
 
   wake(): void {
@@ -145,12 +155,12 @@ export class AccountWorker {
   async drain(maxRounds = 10_000): Promise<void> {
     for (let i = 0; i < maxRounds; i++) {
       const worked = await this.round();
-      if (!worked && this.writes.length === 0) return;
+      if (!worked && this.writes.length === 0 && this.queued.length === 0) return;
     }
   }
 
   private async loop(): Promise<void> {
-    while (!this.stopping || this.writes.length > 0) {
+    while (!this.stopping || this.writes.length > 0 || this.queued.length > 0) {
       let worked = false;
       this.woken = false;
       try {
@@ -193,16 +203,24 @@ export class AccountWorker {
     await this.ensureDirectory(now);
     if (this.pausedBy) return false;
 
-    // Subjects with writes still to send are not claimed again until those writes are done.
-    const busy = new Set(this.writes.flatMap((j) => j.unit.records.map((p) => p.record.subject ?? '')));
-    const jobs = this.takeJobs();
+    // Subjects with work in hand are not claimed again until that work is done.
+    const busy = new Set([...this.writes, ...this.queued].flatMap((j) => j.unit.records.map((p) => p.record.subject ?? '')));
+    const size = Math.min(this.opts.batchSize, this.client.batchCapacity());
+    const jobs = this.takeJobs(size);
     const writeOps = jobs.flatMap((j) => j.plan.operations);
-    const capacity = this.opts.batchSize - writeOps.length;
+    // At most half a batch of look-ups: their writes ride in the next batch with the next
+    // look-ups, so batches stay mixed (never only upserts: an import, 5 a minute) and full.
+    const capacity = Math.min(size - writeOps.length, Math.ceil(size / 2));
     const ready = [...this.flows.keys()].filter((id) => !this.notReady.has(id));
-    const claimed = capacity > 0 && ready.length > 0 && !this.stopping
-      ? this.store.claim(ready, now, capacity, this.opts.leaseMs, busy)
+    // A unit is one to three records (the records of one transaction): claim twice the room, and
+    // keep units that do not fit for the next round rather than sending half-empty batches.
+    const claimLimit = 2 * capacity - this.queued.length;
+    const claimed = claimLimit > 0 && ready.length > 0 && !this.stopping
+      ? this.store.claim(ready, now, claimLimit, this.opts.leaseMs, busy)
       : [];
-    const lookups = await this.prepareClaimed(claimed, now);
+    const prepared = [...this.queued, ...(await this.prepareClaimed(claimed, now))];
+    const lookups = prepared.slice(0, Math.max(0, capacity));
+    this.queued = prepared.slice(lookups.length);
     if (writeOps.length === 0 && lookups.length === 0) return claimed.length > 0;
 
     const ops: Operation[] = [
@@ -248,13 +266,16 @@ export class AccountWorker {
     }
   }
 
-  /** The decided jobs whose writes fit in one batch, oldest first; the rest wait for the next round. */
-  private takeJobs(): Job[] {
+  /**
+   * The decided jobs whose writes fit in one batch with room for a look-up, oldest first; the
+   * rest wait for the next round.
+   */
+  private takeJobs(size: number): Job[] {
     let ops = 0;
     let n = 0;
     for (const job of this.writes) {
       // A job larger than a batch on its own still goes (alone), so the client names the problem.
-      if (n > 0 && ops + job.plan.operations.length > this.opts.batchSize) break;
+      if (n > 0 && ops + job.plan.operations.length > size - 1) break;
       ops += job.plan.operations.length;
       n++;
     }
@@ -289,6 +310,7 @@ export class AccountWorker {
   }
 
   private pause(error: EngineError, now: number): void {
+    this.releaseQueued();
     const first = this.pausedBy === null;
     this.pausedBy = error;
     this.pausedAt = now;
