@@ -156,7 +156,7 @@ export async function drainOnce(setup: DrainSetup): Promise<DrainResult> {
 export const VARIANTS: { name: string; setup: DrainSetup; reps: number; note: string }[] = [
   {
     name: "batchCounting 'one'",
-    reps: 1,
+    reps: 2,
     // 24 a minute instead of 120 with 2,500 contacts per account: several limit windows, as a
     // far larger backlog would span at the real limit, so the start-up burst does not dominate.
     // A 12 s minute, not shorter: the client charges each batch to its window until the answer
@@ -166,7 +166,7 @@ export const VARIANTS: { name: string; setup: DrainSetup; reps: number; note: st
   },
   {
     name: "batchCounting 'per-item'",
-    reps: 1,
+    reps: 2,
     setup: { batchCounting: 'per-item', accounts: 4, contactsPerAccount: 300, requestsPerMinute: 120, timeScale: 0.2, timeoutMs: 240_000 },
     note: '1,200 contacts (scaled down: every item takes a slot), 4 accounts, limit 120/min (a 12 s minute); the client learns that items count from the answers',
   },
