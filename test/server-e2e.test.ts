@@ -49,3 +49,24 @@ test('unknown trigger types are kept and skipped with their own reason, reported
     await h.close();
   }
 });
+
+test('a mapping that fails on a record dead-letters it; its error (which quotes the value) stays out of the logs', async () => {
+  const mapping = 'mapping: |\n  { "email": contact.email, "fields": { "name": $number(contact.first_name) } }\n';
+  const h = await startHarness({
+    flows: { hope: flowYaml('hope', 'all_contacts_by_list', { mailing_list: ['Newsletter'], not_on_list: ['Donors'] }, mapping) },
+  });
+  try {
+    assert.equal((await h.send('hope', fixtureRecords('donation-without-opt-in'))).status, 200);
+    await h.settled();
+    const dead = h.server.store.records({ flow: 'hope', status: 'dead' });
+    assert.equal(dead.length, 2);
+    assert.ok(dead.every((r) => r.errorCode === 'ENGINE_ERR_EXPRESSION'));
+    assert.match(dead[0]!.reason ?? '', /D3030/, 'the store keeps the reason for the admin API');
+    const log = h.logLines.join('');
+    assert.match(log, /ENGINE_ERR_EXPRESSION/);
+    assert.doesNotMatch(log, /John/, 'the first name quoted by JSONata is not logged');
+    assert.equal(h.fake.account(TOKEN).subscribers().length, 0);
+  } finally {
+    await h.close();
+  }
+});

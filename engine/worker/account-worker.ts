@@ -466,8 +466,11 @@ export class AccountWorker {
   private finish(record: StoredRecord, entry: OutcomeEntry, now: number): void {
     this.store.finish(record.id, entry, now);
     this.hooks.outcome?.(record.flow, entry.outcome, entry.reason ?? entry.errorCode ?? null);
+    // A failure's message can quote a record's value (a JSONata error does): the log carries the
+    // stable code, the message stays in the store for the admin API.
+    const reason = entry.errorCode ? undefined : entry.reason;
     this.log.info(
-      { flow: record.flow, record: record.id, trigger: record.trigger, outcome: entry.outcome, reason: entry.reason, code: entry.errorCode },
+      { flow: record.flow, record: record.id, trigger: record.trigger, outcome: entry.outcome, reason, code: entry.errorCode },
       'record',
     );
   }
