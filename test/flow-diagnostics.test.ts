@@ -55,6 +55,12 @@ const cases: Case[] = [
   { name: 'reference of an unknown kind', file: 'malformed-secret-ref.yaml', expect: ['6:21 error FLOW_ERR_SECRET_REF'] },
   { name: 'JSONata syntax error on line 3 of a mapping block', file: 'jsonata-mapping-line-3.yaml', expect: ['13:55 error FLOW_ERR_JSONATA_SYNTAX mapping'], paths: true },
   { name: 'JSONata syntax error in a quoted when', file: 'jsonata-when.yaml', expect: ['9:23 error FLOW_ERR_JSONATA_SYNTAX when'], paths: true },
+  {
+    name: 'calls to functions that exist nowhere (a bound function and the engine\'s are fine)',
+    file: 'jsonata-unknown-function.yaml',
+    expect: ['9:34 error FLOW_ERR_JSONATA_FUNCTION when', '15:68 error FLOW_ERR_JSONATA_FUNCTION mapping'],
+    paths: true,
+  },
   { name: 'YAML syntax error: unclosed flow sequence', file: 'yaml-syntax.yaml', expect: ['9:1 error FLOW_ERR_YAML_SYNTAX'] },
   { name: 'YAML syntax error: bad indentation, reported once', file: 'yaml-bad-indent.yaml', expect: ['6:21 error FLOW_ERR_YAML_SYNTAX'] },
   { name: 'duplicate key', file: 'yaml-duplicate-key.yaml', expect: ['3:1 error FLOW_ERR_YAML_DUPLICATE_KEY'] },

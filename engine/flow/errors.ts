@@ -32,6 +32,7 @@ export const flowErrors = defineErrors({
   },
   // Expressions.
   FLOW_ERR_JSONATA_SYNTAX: { kind: 'input', message: 'JSONata syntax error in {field}: {detail} ({jsonataCode})' },
+  FLOW_ERR_JSONATA_FUNCTION: { kind: 'input', message: '{field} calls ${name}, which is neither a JSONata function nor one of the engine\'s ({engine}){hint}' },
   // Secrets.
   FLOW_ERR_SECRET_LITERAL: {
     kind: 'input',

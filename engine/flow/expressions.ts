@@ -5,6 +5,9 @@
  */
 import jsonata from 'jsonata';
 import { diagnostic, type Diagnostic } from './diagnostic.ts';
+import { didYouMean } from './did-you-mean.ts';
+import { knownFunctions, unknownCalls } from './expression-functions.ts';
+import { mappingFunctions } from '../pipeline/functions.ts';
 import type { FlowSource } from './flow-source.ts';
 
 export type Expression = jsonata.Expression;
@@ -55,6 +58,13 @@ export function compileExpressions(data: unknown, source: FlowSource, file: stri
     if (typeof expr !== 'string' || expr.trim() === '') continue;
     try {
       expressions[field] = jsonata(expr);
+      for (const call of unknownCalls(expressions[field].ast())) {
+        // The position is just past the name; the call is blamed at its `$`.
+        const at = source.locateInString([field], Math.max(0, call.position - call.name.length - 1));
+        const engine = mappingFunctions.map((f) => `$${f.name}`).join(', ');
+        const hint = didYouMean(call.name, knownFunctions);
+        diagnostics.push(diagnostic('FLOW_ERR_JSONATA_FUNCTION', { field, name: call.name, engine, hint }, file, at, field));
+      }
     } catch (err) {
       // JSONata throws plain objects, not Errors.
       if (!isJsonataError(err)) throw err;
