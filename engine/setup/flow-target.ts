@@ -30,3 +30,11 @@ export function loadFlowTarget(target: string, options: FlowTargetOptions = {}):
     return { ok: false, problems: [`${loaded.file}: ${(err as Error).message}`] };
   }
 }
+
+/** For the set-up commands: the compiled flow, or undefined after writing its problems to stderr. */
+export function flowOrReport(target: string, options: FlowTargetOptions = {}): CompiledFlow | undefined {
+  const loaded = loadFlowTarget(target, options);
+  if (loaded.ok) return loaded.flow;
+  for (const p of loaded.problems) process.stderr.write(p + '\n');
+  return undefined;
+}

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../command.ts';
 import { createLogger } from '../../log/logger.ts';
 import { runBackfill, type BackfillSummary } from '../../setup/backfill.ts';
-import { loadFlowTarget } from '../../setup/flow-target.ts';
+import { flowOrReport } from '../../setup/flow-target.ts';
 import { openSqliteStore } from '../../store/sqlite.ts';
 
 const usage = `Usage: engine backfill <flow> <export.csv> [--dry-run] [--on-list] [--db FILE] [--flows DIR]
@@ -46,11 +46,8 @@ export const command: Command = {
       process.stderr.write(`engine backfill: no file ${csvPath}\n`);
       return 1;
     }
-    const loaded = loadFlowTarget(target, { flowsDir: values.flows });
-    if (!loaded.ok) {
-      for (const p of loaded.problems) process.stderr.write(p + '\n');
-      return 1;
-    }
+    const flow = flowOrReport(target, { flowsDir: values.flows });
+    if (!flow) return 1;
     const dryRun = values['dry-run'];
     const store = openSqliteStore({ file: dryRun ? ':memory:' : (values.db ?? `${csvPath}.backfill.sqlite`) });
     const controller = new AbortController();
@@ -63,7 +60,7 @@ export const command: Command = {
     let last = 0;
     const tty = process.stderr.isTTY === true;
     try {
-      const summary = await runBackfill(loaded.flow, readFileSync(csvPath), {
+      const summary = await runBackfill(flow, readFileSync(csvPath), {
         store,
         dryRun,
         onList: values['on-list'],
@@ -73,7 +70,7 @@ export const command: Command = {
           const t = Date.now();
           if (done < total && t - last < (tty ? 100 : 1000)) return;
           last = t;
-          process.stderr.write(`${tty ? '\r' : ''}backfill ${loaded.flow.id}: ${done}/${total} rows${tty ? '' : '\n'}`);
+          process.stderr.write(`${tty ? '\r' : ''}backfill ${flow.id}: ${done}/${total} rows${tty ? '' : '\n'}`);
         },
       });
       if (tty) process.stderr.write('\n');

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../command.ts';
 import { checkFlow } from '../../setup/account-check.ts';
 import { describeFinding } from '../../setup/findings.ts';
-import { loadFlowTarget } from '../../setup/flow-target.ts';
+import { flowOrReport } from '../../setup/flow-target.ts';
 
 const usage = `Usage: engine check <flow> [--flows DIR]
 
@@ -20,12 +20,8 @@ export const command: Command = {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { flows: { type: 'string', default: 'flows' } } });
     const target = positionals[0];
     if (!target || positionals.length > 1) throw new UsageError('name one flow');
-    const loaded = loadFlowTarget(target, { flowsDir: values.flows });
-    if (!loaded.ok) {
-      for (const p of loaded.problems) process.stderr.write(p + '\n');
-      return 1;
-    }
-    const flow = loaded.flow;
+    const flow = flowOrReport(target, { flowsDir: values.flows });
+    if (!flow) return 1;
     const result = await checkFlow(flow);
     const keyRef = flow.config.destination.mailerlite.api_key;
     for (const f of result.findings) process.stdout.write(`${flow.id}: ${describeFinding(f, flow.id, keyRef)}\n`);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../command.ts';
 import { openSqliteStore } from '../../store/sqlite.ts';
-import { loadFlowTarget } from '../../setup/flow-target.ts';
+import { flowOrReport } from '../../setup/flow-target.ts';
 import { maskEmail } from '../../setup/mask-email.ts';
 import { purgeCandidates, purgeSubscribers } from '../../setup/purge-test-contacts.ts';
 import { parseTimeArg } from '../../setup/time-arg.ts';
@@ -53,12 +53,8 @@ export const command: Command = {
       process.stderr.write(`engine purge-test-contacts: no store at ${values.db} (give the server's --db)\n`);
       return 1;
     }
-    const loaded = loadFlowTarget(target, { flowsDir: values.flows });
-    if (!loaded.ok) {
-      for (const p of loaded.problems) process.stderr.write(p + '\n');
-      return 1;
-    }
-    const flow = loaded.flow;
+    const flow = flowOrReport(target, { flowsDir: values.flows });
+    if (!flow) return 1;
     const store = openSqliteStore({ file: values.db });
     try {
       const window = { since, ...(until === undefined ? {} : { until }), ...(values.match === undefined ? {} : { match: values.match }) };
