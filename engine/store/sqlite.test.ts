@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from './sqlite.ts';
+import { SCHEMA_VERSION, StoreSchemaError } from './sqlite-migrations.ts';
 import type { NewRecord } from './types.ts';
 
 function rec(over: Partial<NewRecord> & { dedupeKey: string }): NewRecord {
@@ -125,5 +127,68 @@ test('nextReadyAt: the earliest pending record of the flows, leases counted, nul
   const [r] = store.claim(['f1'], 1000, 10, 1000);
   store.finish(r!.id, { outcome: 'skipped', reason: 'x' }, 1000);
   assert.equal(store.nextReadyAt(['f1']), 2000, 'the other record, leased in the same claim');
+  store.close();
+});
+
+test('a store made before schema versioning is migrated in place, keeping its pending records claimable', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'store-migrate-'));
+  const file = join(dir, 'old.sqlite');
+  try {
+    // The tables as the first release wrote them, without a version or a due time.
+    const old = new Database(file);
+    old.exec(readFileSync(new URL('./schema.sql', import.meta.url), 'utf8'));
+    old.prepare(
+      `INSERT INTO records (flow, dedupe_key, trigger, raw, received_at, available_at, lease_until)
+       VALUES ('f1', 'a:1', 'new_activity', '{}', 0, 100, NULL), ('f1', 'a:2', 'new_activity', '{}', 0, 100, 900)`,
+    ).run();
+    old.close();
+
+    const store = openSqliteStore({ file });
+    assert.equal(store.nextReadyAt(['f1']), 100);
+    assert.deepEqual(store.claim(['f1'], 200, 10, 1000).map((r) => r.dedupeKey), ['a:1']);
+    assert.deepEqual(store.claim(['f1'], 1000, 10, 1000).map((r) => r.dedupeKey), ['a:2']);
+    store.close();
+    const db = new Database(file);
+    assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a store written by a newer engine is refused, not misread', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'store-newer-'));
+  const file = join(dir, 'newer.sqlite');
+  try {
+    const db = new Database(file);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    assert.throws(() => openSqliteStore({ file }), (err: Error) =>
+      err instanceof StoreSchemaError && err.message.includes(`version ${SCHEMA_VERSION + 1}`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('due times follow leases, releases, retries and replays; the earliest due record across flows comes first', () => {
+  const store = openSqliteStore({ file: ':memory:' });
+  store.ingest([[
+    rec({ dedupeKey: 'a:1', availableAt: 300 }),
+    rec({ dedupeKey: 'a:2', availableAt: 100 }),
+    rec({ flow: 'f2', dedupeKey: 'b:1', availableAt: 200 }),
+  ]], 0);
+  assert.equal(store.nextReadyAt(['f1', 'f2']), 100);
+  assert.equal(store.nextReadyAt(['f2']), 200);
+  assert.deepEqual(store.claim(['f1', 'f2'], 250, 2, 1000).map((r) => r.dedupeKey), ['a:2', 'b:1']);
+  assert.equal(store.nextReadyAt(['f1', 'f2']), 300, 'leased records are due when their lease ends, later than a:1');
+  const [a1] = store.claim(['f1'], 300, 1, 1000);
+  assert.equal(a1?.dedupeKey, 'a:1');
+  store.release([a1!.id]);
+  assert.equal(store.claim(['f1'], 301, 5, 1000).length, 1, 'a released record is due again at once');
+  store.retryLater([a1!.id], 5000, { outcome: 'failed', errorCode: 'ML_ERR_SERVER', reason: '503' }, 302);
+  assert.equal(store.nextReadyAt(['f1']), 1250, 'a:2 is leased until 1250; a:1 waits for its retry at 5000');
+  store.finish(a1!.id, { outcome: 'dead', errorCode: 'ML_ERR_SERVER', reason: '503' }, 400);
+  assert.equal(store.replay([a1!.id], 450), 1);
+  assert.deepEqual(store.claim(['f1'], 460, 5, 1000).map((r) => r.dedupeKey), ['a:1']);
   store.close();
 });

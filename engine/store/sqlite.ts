@@ -1,15 +1,13 @@
 import Database from 'better-sqlite3';
-import { readFileSync } from 'node:fs';
+import { migrate } from './sqlite-migrations.ts';
 import type {
   Effect, FlowStats, HistoryEntry, IngestResult, NewRecord, Outcome, OutcomeEntry, RecordQuery,
   RecordStatus, Store, StoredRecord,
 } from './types.ts';
 
-const SCHEMA = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8');
-
 interface Row {
   id: number; flow: string; dedupe_key: string; trigger: string; raw: string | null; received_at: number;
-  subject: string | null; txn: string | null; status: RecordStatus; available_at: number; attempts: number;
+  subject: string | null; txn: string | null; status: RecordStatus; available_at: number; due_at: number | null; attempts: number;
   outcome: Outcome | null; reason: string | null; error_code: string | null; finished_at: number | null;
 }
 
@@ -34,26 +32,25 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
-  db.exec(SCHEMA);
+  migrate(db);
 
   const insert = db.prepare(
-    `INSERT INTO records (flow, dedupe_key, trigger, raw, received_at, subject, txn, available_at)
-     VALUES (@flow, @dedupeKey, @trigger, @raw, @now, @subject, @txn, @availableAt)
+    `INSERT INTO records (flow, dedupe_key, trigger, raw, received_at, subject, txn, available_at, due_at)
+     VALUES (@flow, @dedupeKey, @trigger, @raw, @now, @subject, @txn, @availableAt, @availableAt)
      ON CONFLICT (flow, dedupe_key) DO NOTHING`,
   );
   const touchFlow = db.prepare(
     `INSERT INTO flow_activity (flow, last_delivery_at) VALUES (?, ?)
      ON CONFLICT (flow) DO UPDATE SET last_delivery_at = excluded.last_delivery_at`,
   );
+  // Per flow, an index range of records_due: the cost does not grow with the backlog.
   const ready = db.prepare(
-    `SELECT * FROM records
-      WHERE status = 'pending' AND available_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
-        AND flow IN (SELECT value FROM json_each(@flows))
-      ORDER BY id LIMIT @limit`,
+    `SELECT * FROM records INDEXED BY records_due
+      WHERE flow = @flow AND status = 'pending' AND due_at <= @now
+      ORDER BY due_at, id LIMIT @limit`,
   );
   const nextReady = db.prepare(
-    `SELECT min(max(available_at, coalesce(lease_until, 0))) AS at FROM records
-      WHERE status = 'pending' AND flow IN (SELECT value FROM json_each(@flows))`,
+    `SELECT min(due_at) AS at FROM records INDEXED BY records_due WHERE flow = ? AND status = 'pending'`,
   );
   const siblings = db.prepare(
     `SELECT * FROM records
@@ -61,14 +58,16 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         AND (subject IN (SELECT value FROM json_each(@subjects)) OR txn IN (SELECT value FROM json_each(@txns)))
       ORDER BY id`,
   );
-  const lease = db.prepare(`UPDATE records SET lease_until = @until WHERE id IN (SELECT value FROM json_each(@ids))`);
+  const lease = db.prepare(
+    `UPDATE records SET lease_until = @until, due_at = max(available_at, @until) WHERE id IN (SELECT value FROM json_each(@ids))`,
+  );
   const finishStmt = db.prepare(
     `UPDATE records SET status = @status, outcome = @outcome, reason = @reason, error_code = @errorCode,
-            finished_at = @now, lease_until = NULL, attempts = attempts + 1
+            finished_at = @now, lease_until = NULL, due_at = NULL, attempts = attempts + 1
       WHERE id = @id RETURNING attempts`,
   );
   const retryStmt = db.prepare(
-    `UPDATE records SET available_at = @availableAt, lease_until = NULL, attempts = attempts + 1,
+    `UPDATE records SET available_at = @availableAt, due_at = @availableAt, lease_until = NULL, attempts = attempts + 1,
             outcome = 'failed', reason = @reason, error_code = @errorCode
       WHERE id = @id AND status = 'pending' RETURNING attempts`,
   );
@@ -76,8 +75,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     `INSERT INTO history (record_id, at, attempt, outcome, reason, error_code, detail)
      VALUES (@id, @now, @attempt, @outcome, @reason, @errorCode, @detail)`,
   );
-  const releaseStmt = db.prepare(`UPDATE records SET lease_until = NULL WHERE id IN (SELECT value FROM json_each(?))`);
-  const releaseAllStmt = db.prepare(`UPDATE records SET lease_until = NULL WHERE lease_until IS NOT NULL`);
+  const releaseStmt = db.prepare(
+    `UPDATE records SET lease_until = NULL, due_at = available_at
+      WHERE id IN (SELECT value FROM json_each(?)) AND status = 'pending'`,
+  );
+  const releaseAllStmt = db.prepare(
+    `UPDATE records SET lease_until = NULL, due_at = available_at WHERE lease_until IS NOT NULL AND status = 'pending'`,
+  );
   const onList = db.prepare(`SELECT 1 FROM memberships WHERE flow = ? AND subject = ?`);
   const markList = db.prepare(`INSERT INTO memberships (flow, subject, since) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`);
   const addEffect = db.prepare(
@@ -99,7 +103,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     `SELECT at, attempt, outcome, reason, error_code AS errorCode, detail FROM history WHERE record_id = ? ORDER BY rowid`,
   );
   const replayStmt = db.prepare(
-    `UPDATE records SET status = 'pending', available_at = @now, lease_until = NULL, finished_at = NULL
+    `UPDATE records SET status = 'pending', available_at = @now, due_at = @now, lease_until = NULL, finished_at = NULL
       WHERE id = @id AND status != 'pending' AND raw IS NOT NULL`,
   );
   const deadStmt = db.prepare(`SELECT id FROM records WHERE flow = ? AND status = 'dead' ORDER BY id`);
@@ -120,8 +124,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   const claimTx = db.transaction(
     (flows: readonly string[], now: number, limit: number, leaseMs: number, busy: ReadonlySet<string>) => {
-      const first = (ready.all({ now, flows: JSON.stringify(flows), limit: limit * 2 }) as Row[])
+      // Each flow's earliest due records, then the earliest of those across the account's flows.
+      const first = flows
+        .flatMap((flow) => ready.all({ flow, now, limit: limit * 2 }) as Row[])
         .filter((r) => r.subject === null || !busy.has(r.subject))
+        .sort((a, b) => (a.due_at ?? 0) - (b.due_at ?? 0) || a.id - b.id)
         .slice(0, limit);
       const byId = new Map<number, Row>(first.map((r) => [r.id, r]));
       const perFlow = new Map<string, { subjects: Set<string>; txns: Set<string> }>();
@@ -171,7 +178,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   return {
     ingest: (deliveries, now) => ingestTx(deliveries, now),
     claim: (flows, now, limit, leaseMs, busy = new Set()) => claimTx(flows, now, limit, leaseMs, busy),
-    nextReadyAt: (flows) => (nextReady.get({ flows: JSON.stringify(flows) }) as { at: number | null }).at,
+    nextReadyAt(flows) {
+      let next: number | null = null;
+      for (const flow of flows) {
+        const at = (nextReady.get(flow) as { at: number | null }).at;
+        if (at !== null && (next === null || at < next)) next = at;
+      }
+      return next;
+    },
     finish: (id, entry, now) => finishTx(id, entry, now),
     retryLater: (ids, availableAt, entry, now) => retryTx(ids, availableAt, entry, now),
     release: (ids) => void releaseStmt.run(JSON.stringify(ids)),

@@ -1,0 +1,50 @@
+import type Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
+
+/**
+ * The SQLite store's schema, as versioned steps recorded in `PRAGMA user_version`. A store opened
+ * by this code is brought up to the newest step at start; a store written by newer code (a higher
+ * version) is refused rather than misread. Steps only ever get appended.
+ */
+const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  // The original tables (idempotent: stores created before versioning hold them at version 0).
+  { version: 1, name: 'records, history, memberships, effects', sql: readFileSync(new URL('./schema.sql', import.meta.url), 'utf8') },
+  {
+    version: 2,
+    name: 'due time index: claims and wake-ups cost the same whatever the backlog',
+    // due_at: when a pending record may next be claimed (its availability or the end of its
+    // lease, whichever is later); NULL once finished. One index range answers both the claim and
+    // the earliest-due look-up, instead of scanning every pending record of a flow.
+    sql: `
+      ALTER TABLE records ADD COLUMN due_at INTEGER;
+      UPDATE records SET due_at = max(available_at, coalesce(lease_until, 0)) WHERE status = 'pending';
+      CREATE INDEX records_due ON records (flow, due_at) WHERE status = 'pending';
+      DROP INDEX IF EXISTS records_ready;
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export class StoreSchemaError extends Error {
+  constructor(found: number) {
+    super(`the store's schema is version ${found}, newer than this engine knows (${SCHEMA_VERSION}); upgrade the engine`);
+    this.name = 'StoreSchemaError';
+  }
+}
+
+/** Applies every step newer than the store's version, each in its own transaction. Returns the steps applied. */
+export function migrate(db: Database.Database): number[] {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) throw new StoreSchemaError(current);
+  const applied: number[] = [];
+  for (const step of MIGRATIONS) {
+    if (step.version <= current) continue;
+    db.transaction(() => {
+      db.exec(step.sql);
+      db.pragma(`user_version = ${step.version}`);
+    })();
+    applied.push(step.version);
+  }
+  return applied;
+}
