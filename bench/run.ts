@@ -7,12 +7,14 @@ import { availableParallelism } from 'node:os';
 import { run as drain } from './drain.ts';
 import { run as fleet } from './fleet.ts';
 import { run as intake } from './intake.ts';
+import { run as intakeBacklog } from './intake-backlog.ts';
 import { run as latency } from './latency.ts';
 import { run as perRecord } from './per-record.ts';
 import { fmt, type Row } from './common.ts';
 
 const benches: [string, () => Promise<Row[]>][] = [
   ['intake', intake],
+  ['intake-backlog', intakeBacklog],
   ['per-record', perRecord],
   ['drain', drain],
   ['latency', latency],
