@@ -2,7 +2,8 @@
  * Drift warnings: Flipcause publishes only part of its payloads and may rename fields without
  * notice. Each known trigger type has a payload schema (schemas/flipcause/); a record that lacks
  * a field the schema requires, or carries a non-string where Flipcause sends strings, yields a
- * warning, never a rejection (extra fields are always fine). Validators compile once, at load.
+ * warning, never a rejection (extra fields are always fine). Validators compile once, when the
+ * first Flipcause flow loads (prepareDriftChecks), never at import and never per record.
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import newActivity from '../../schemas/flipcause/new_activity.schema.json' with { type: 'json' };
@@ -31,22 +32,34 @@ interface Check {
   emailNames: readonly string[] | null;
 }
 
-const ajv = new Ajv2020({ strict: true, allErrors: true });
-const CHECKS: ReadonlyMap<string, Check> = new Map(
-  Object.entries(SCHEMAS).map(([trigger, schema]) => {
-    const emailNames = hasContact(kindOf(trigger)) ? candidatesFor(kindOf(trigger)).email : [];
-    const required = new Set(schema.required);
-    return [
-      trigger,
-      { validate: ajv.compile(schema), emailNames: emailNames.some((n) => required.has(n)) ? null : emailNames },
-    ];
-  }),
-);
+let compiled: ReadonlyMap<string, Check> | undefined;
+
+function checks(): ReadonlyMap<string, Check> {
+  if (compiled === undefined) {
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    compiled = new Map(
+      Object.entries(SCHEMAS).map(([trigger, schema]) => {
+        const emailNames = hasContact(kindOf(trigger)) ? candidatesFor(kindOf(trigger)).email : [];
+        const required = new Set(schema.required);
+        return [
+          trigger,
+          { validate: ajv.compile(schema), emailNames: emailNames.some((n) => required.has(n)) ? null : emailNames },
+        ];
+      }),
+    );
+  }
+  return compiled;
+}
+
+/** Compiles the validators now (once per process), so that the first delivery does not pay for it. */
+export function prepareDriftChecks(): void {
+  checks();
+}
 
 /** Human-readable warnings about how this record differs from its trigger's known shape; [] when it matches or its trigger is not known. */
 export function driftWarnings(raw: Record<string, unknown>): string[] {
   const trigger = triggerOf(raw);
-  const check = CHECKS.get(trigger);
+  const check = checks().get(trigger);
   if (check === undefined) return [];
   const warnings: string[] = [];
   if (!check.validate(raw)) {

@@ -7,7 +7,7 @@ import type { FlipcauseSourceConfig } from '../../engine/flow/types.ts';
 import { type AuthSecrets, authenticate } from './auth.ts';
 import { FcErrors } from './errors.ts';
 import { type IntakeLimits, parseDelivery } from './intake.ts';
-import { driftWarnings } from './drift.ts';
+import { driftWarnings, prepareDriftChecks } from './drift.ts';
 import { normalise } from './normalise.ts';
 
 /** Shortest URL token accepted once resolved (the config schema promises at least 24 characters). */
@@ -20,6 +20,7 @@ export function createSource(
 ): Source {
   const secrets = resolveSecrets(config, ctx);
   const parseOptions = { orgId: config.org_id, ...(limits ? { limits } : {}) };
+  prepareDriftChecks();
   return {
     authenticate(req: InboundRequest): void {
       authenticate(req, secrets);

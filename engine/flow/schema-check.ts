@@ -1,9 +1,10 @@
 /**
  * Schema validation of a parsed flow: one ajv validator (strict, all errors, defaults applied),
- * compiled once when this module loads, and a translation of ajv's errors into diagnostics that
+ * compiled once, by the first validation (not at import: `engine help` and most commands never
+ * validate a flow), and a translation of ajv's errors into diagnostics that
  * point at the offending key or value and read like advice rather than JSON Schema jargon.
  */
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { builtinAdapterSchemas } from './adapter-schemas.ts';
 import { buildFlowSchema } from './schema-build.ts';
@@ -12,10 +13,17 @@ import type { FlowSource } from './flow-source.ts';
 import { formatYamlPath, pointerToPath, type PathSegment } from './yaml-path.ts';
 import { didYouMean } from './did-you-mean.ts';
 
-const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true, verbose: true });
-// ajv-formats is CommonJS: its default import is the module object, whose `default` is the plugin.
-addFormats.default(ajv);
-const validateFlow = ajv.compile(buildFlowSchema(builtinAdapterSchemas));
+let compiled: ValidateFunction | undefined;
+
+function flowValidator(): ValidateFunction {
+  if (compiled === undefined) {
+    const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true, verbose: true });
+    // ajv-formats is CommonJS: its default import is the module object, whose `default` is the plugin.
+    addFormats.default(ajv);
+    compiled = ajv.compile(buildFlowSchema(builtinAdapterSchemas));
+  }
+  return compiled;
+}
 
 const groupSlotsPath = '/policy/groups';
 
@@ -140,6 +148,7 @@ function translate(err: ErrorObject, data: unknown, source: FlowSource, file: st
  * one diagnostic per problem.
  */
 export function checkSchema(data: unknown, source: FlowSource, file: string): Diagnostic[] {
+  const validateFlow = flowValidator();
   if (validateFlow(data)) return [];
   const out: Diagnostic[] = [];
   for (const err of validateFlow.errors ?? []) {

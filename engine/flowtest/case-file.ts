@@ -1,9 +1,10 @@
 /**
  * A flow-test file (flows/<customer>/tests/*.yaml): its types, and loading it against
- * schemas/flow-test.schema.json. The validator is compiled once, when this module loads.
+ * schemas/flow-test.schema.json. The validator is compiled once, by the first
+ * file loaded (not at import, which every `engine` command that reaches the test runner pays).
  */
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
 import type { FieldValue, SubscriberStatus } from '../../adapters/mailerlite/types.ts';
 import type { Outcome } from '../store/types.ts';
@@ -67,10 +68,17 @@ export interface CaseFile {
   cases: TestCase[];
 }
 
-const schema = JSON.parse(readFileSync(new URL('../../schemas/flow-test.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-// strictRequired is off: the delivery's oneOf names properties declared one level up.
-const ajv = new Ajv2020({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true });
-const validateCaseFile = ajv.compile(schema);
+let compiled: ValidateFunction | undefined;
+
+function caseFileValidator(): ValidateFunction {
+  if (compiled === undefined) {
+    const schema = JSON.parse(readFileSync(new URL('../../schemas/flow-test.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    // strictRequired is off: the delivery's oneOf names properties declared one level up.
+    const ajv = new Ajv2020({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true });
+    compiled = ajv.compile(schema);
+  }
+  return compiled;
+}
 
 /** Thrown for a test file that cannot be read, parsed or does not match the schema. */
 export class CaseFileError extends Error {
@@ -94,6 +102,7 @@ export function loadCaseFile(file: string): CaseFile {
   } catch (err) {
     throw new CaseFileError(file, [(err as Error).message]);
   }
+  const validateCaseFile = caseFileValidator();
   if (!validateCaseFile(doc)) {
     const problems = (validateCaseFile.errors ?? []).filter((e) => e.keyword !== 'not' && e.keyword !== 'required' || !e.schemaPath.includes('oneOf'));
     throw new CaseFileError(file, [...new Set(problems.map(describeError))]);
