@@ -1,8 +1,6 @@
-/** A CLI command: one file in engine/cli/commands/, named for the command, exporting `command`. */
+/** A CLI command: one file in engine/cli/commands/, named for the command, exporting `command`, and one line in main.ts's table. */
 export interface Command {
-  /** One line for `engine help`. */
-  summary: string;
-  /** Usage text printed by `engine help <name>` and on usage errors. */
+  /** Usage text printed by `engine <name> --help`, `engine help <name>` and on usage errors. */
   usage: string;
   /** Runs the command; resolves to the process exit code (0 ok, 1 failure, 2 usage error). */
   run(argv: string[]): Promise<number>;

@@ -27,7 +27,6 @@ go on where it stopped: finished rows are not sent again.
 Exit status: 0 every row finished, 1 rows still pending or failed, 2 usage error.`;
 
 export const command: Command = {
-  summary: 'bring older Flipcause contacts (an export CSV) in through a flow; resumable',
   usage,
   async run(argv) {
     const { values, positionals } = parseArgs({

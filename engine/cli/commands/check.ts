@@ -14,7 +14,6 @@ Flipcause events), and each field's type takes what the mapping produces. Change
 Prints one line per problem with its fix. Exit status: 0 all good, 1 problems, 2 usage error.`;
 
 export const command: Command = {
-  summary: 'check a flow against its live MailerLite account (key, groups, fields)',
   usage,
   async run(argv) {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { flows: { type: 'string', default: 'flows' } } });

@@ -11,7 +11,6 @@ Flipcause deliveries over HTTP, waits for the workers and prints what happened.
   --settle N    settle window in seconds for the demo (default: 2)`;
 
 export const command: Command = {
-  summary: 'run the example flows against the MailerLite fake with sample deliveries',
   usage,
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { flows: { type: 'string', default: 'flows' }, settle: { type: 'string', default: '2' } } });

@@ -10,7 +10,6 @@ the customer understands (paste it into the confirmation email). <flow> is a flo
 file or a flow folder.`;
 
 export const command: Command = {
-  summary: 'print a flow\'s decision table with its real group names',
   usage,
   async run(argv) {
     const { values, positionals } = parseArgs({

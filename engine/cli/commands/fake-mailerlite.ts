@@ -15,7 +15,6 @@ interface SeedFile {
 }
 
 export const command: Command = {
-  summary: 'Run the MailerLite fake (a local HTTP server with the MailerLite API)',
   usage: [
     'Usage: engine fake-mailerlite [--port N] [--host H] [--token T]… [--seed file.json]',
     '',

@@ -20,7 +20,6 @@ not create (one that existed before and was only updated) is never touched.
 Emails are printed masked. Exit status: 0 done (or listed), 1 a delete failed, 2 usage error.`;
 
 export const command: Command = {
-  summary: 'list, then delete, the test subscribers a flow created in a time window',
   usage,
   async run(argv) {
     const { values, positionals } = parseArgs({

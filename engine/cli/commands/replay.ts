@@ -15,7 +15,6 @@ flow F, or one record by id. Prints how many records were put back in the queue.
   --token T     admin bearer token (default: $ENGINE_ADMIN_TOKEN)`;
 
 export const command: Command = {
-  summary: 'replay a flow\'s dead letters, or one record, on a running server',
   usage,
   async run(argv) {
     const { values } = parseArgs({

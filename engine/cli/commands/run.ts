@@ -29,7 +29,6 @@ Exit status: 0 done, 1 a record failed or the flow does not load, 2 usage error.
 const show = (v: unknown): string => JSON.stringify(redact(v));
 
 export const command: Command = {
-  summary: 'Process one delivery file through a flow (--dry-run: print the writes, send none)',
   usage,
   async run(argv) {
     const { values, positionals } = parseArgs({

@@ -16,7 +16,6 @@ Options:
   --check      write nothing; exit 1 when the file differs from what would be generated`;
 
 export const command: Command = {
-  summary: 'Generate schemas/flow.schema.json from the flow and adapter schemas',
   usage,
   async run(argv) {
     const { values } = parseArgs({

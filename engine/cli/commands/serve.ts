@@ -17,7 +17,6 @@ Flow files reload on change and on SIGHUP; SIGTERM/SIGINT stop gracefully.
   --no-watch            do not reload when flow files change`;
 
 export const command: Command = {
-  summary: 'serve every flow\'s webhooks and drain them into MailerLite',
   usage,
   async run(argv) {
     const { values } = parseArgs({

@@ -15,7 +15,6 @@ without --yes. Safe to run again: a second run plans nothing.
 Exit status: 0 nothing left to fix (or a plan printed without --yes), 1 problems remain, 2 usage error.`;
 
 export const command: Command = {
-  summary: 'create the custom fields (and, if asked, groups) a flow needs in MailerLite',
   usage,
   async run(argv) {
     const { values, positionals } = parseArgs({

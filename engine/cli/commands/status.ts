@@ -21,7 +21,6 @@ interface FlowRow {
 }
 
 export const command: Command = {
-  summary: 'show each served flow: pending/done/dead, paused or not ready',
   usage,
   async run(argv) {
     const { values } = parseArgs({

@@ -17,7 +17,6 @@ Options:
 Exit status: 0 every case passed, 1 a case failed (or none matched), 2 usage error.`;
 
 export const command: Command = {
-  summary: 'Run the flows\' test cases against the MailerLite fake',
   usage,
   async run(argv) {
     const { values, positionals } = parseArgs({

@@ -16,7 +16,6 @@ Options:
 Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage error.`;
 
 export const command: Command = {
-  summary: 'Check flow files: schema, JSONata, secrets, duplicate ids',
   usage,
   async run(argv) {
     const { values, positionals } = parseArgs({

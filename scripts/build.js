@@ -1,0 +1,57 @@
+// `npm run build` (also run by `npm install` and `npm ci`, as `prepare`): the CLI and the server as
+// JavaScript in dist/, so that no command transpiles TypeScript when it starts.
+//
+// One esbuild bundle from engine/cli/main.ts, split at each command's lazy import: `engine help`
+// loads main.js alone, a command loads its own chunk and the chunks it shares with others. The
+// npm packages are bundled too (loading ajv, yaml or fastify as hundreds of CommonJS files cost
+// more CPU than all of the engine's own work in `engine validate`); better-sqlite3 stays in
+// node_modules, it loads a native addon. Everything reachable from main.ts is taken, whatever the
+// folders are named: no file list to keep up to date.
+import { build } from 'esbuild';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const OUT = join(root, 'dist');
+
+/**
+ * A module that reads a file beside it (`new URL('./schema.sql', import.meta.url)`) must find it
+ * from inside the bundle too: each source file's import.meta.url becomes its own place in the
+ * source tree, worked out from the chunk's place (every chunk sits directly in dist/).
+ */
+const sourceImportMetaUrl = {
+  name: 'source-import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      const fromDist = `../${relative(root, args.path).split(sep).join('/')}`;
+      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromDist)}, import.meta.url).href`), loader: 'ts' };
+    });
+  },
+};
+
+const started = performance.now();
+rmSync(OUT, { recursive: true, force: true });
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: { main: 'engine/cli/main.ts' },
+  outdir: OUT,
+  chunkNames: '[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  external: ['better-sqlite3'],
+  plugins: [sourceImportMetaUrl],
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Bundled CommonJS packages require() Node's built-ins; an ES module has no `require` of its own.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  metafile: true,
+  logLevel: 'warning',
+});
+// What each output holds and imports: test/cli-conventions.test.ts checks from it that `engine help` loads no command.
+writeFileSync(join(OUT, 'meta.json'), JSON.stringify(result.metafile));
+const files = Object.keys(result.metafile.outputs).length;
+process.stderr.write(`dist/: ${files} files in ${Math.round(performance.now() - started)} ms\n`);
