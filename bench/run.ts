@@ -10,6 +10,7 @@ import { run as intake } from './intake.ts';
 import { run as intakeBacklog } from './intake-backlog.ts';
 import { run as latency } from './latency.ts';
 import { run as perRecord } from './per-record.ts';
+import { run as startUp } from './start-up.ts';
 import { fmt, type Row } from './common.ts';
 
 const benches: [string, () => Promise<Row[]>][] = [
@@ -19,6 +20,7 @@ const benches: [string, () => Promise<Row[]>][] = [
   ['drain', drain],
   ['latency', latency],
   ['fleet', fleet],
+  ['start-up', startUp],
 ];
 
 const started = performance.now();
