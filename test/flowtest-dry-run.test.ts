@@ -60,7 +60,7 @@ test('a dry run prints the planned writes and sends none to MailerLite', async (
   try {
     const { code, out } = await capture([flowDir, delivery, '--dry-run']);
     assert.equal(code, 0);
-    assert.match(out, /new_transaction:90544 \+ new_activity:40211 \+ new_activity:40212: create/);
+    assert.match(out, /new_transaction:90544 \+ new_activity:40212 \+ new_activity:40211: create/);
     assert.match(out, /would send POST api\/subscribers .*"status":"unconfirmed"/);
     assert.match(out, /new_transaction:90561 \+ new_activity:40230: update \(.*MailerLite: active\)/);
     assert.match(out, /dry run: 2 write\(s\) not sent/);

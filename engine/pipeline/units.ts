@@ -4,20 +4,46 @@ import type { Prepared } from './prepare.ts';
 /** The records of one contact (and of its transactions) that are decided once, together. */
 export interface Unit {
   flow: string;
-  /** Records in the order they are merged: the most complete first. */
+  /**
+   * Records with the primary first: the transaction (whose amount, campaign and id the mapping
+   * sees), else the newest record. The others are recorded as coalesced into it.
+   */
   records: Prepared[];
-  /** The merged event the mapping sees: the primary record's, with the contact filled from all. */
+  /** The merged event the mapping sees: the primary record's, with the contact merged newest first. */
   event: NormalisedEvent;
   email: string | null;
-  /** True when any record of the unit carries a Mailing List activity. */
+  /** True when any record of the unit carries a Mailing List activity (sticky: an older one counts). */
   joinedList: boolean;
 }
 
-// Transactions carry the fullest contact; activities next; contact updates last.
-const PRIORITY: Record<string, number> = { new_transaction: 0, new_contact: 1, new_activity: 2, update_contact: 3 };
+// Which record's event the mapping sees: a transaction carries the order-level facts (amount,
+// campaign, every activity code); a new contact next; a single activity; a contact update last.
+const PRIORITY: Record<NormalisedEvent['event']['kind'], number> = {
+  transaction: 0, contact: 1, activity: 2, contact_update: 3, merchant: 4, unknown: 5,
+};
 
-function rank(p: Prepared): number {
-  return PRIORITY[p.event!.event.trigger] ?? 9;
+const DIGITS = /^\d+$/;
+
+/** When the record says it was written, as epoch ms; records that do not say sort oldest. */
+function writtenAt(p: Prepared): number {
+  const date = p.event!.event.date;
+  const ms = date === null ? NaN : Date.parse(date);
+  return Number.isNaN(ms) ? -Infinity : ms;
+}
+
+/**
+ * Newest first: by the record's own timestamp; on a tie, the source's record id when both come
+ * from one trigger's sequence (its ids rise with time); then the later arrival.
+ */
+function newerFirst(a: Prepared, b: Prepared): number {
+  const byTime = writtenAt(b) - writtenAt(a);
+  if (byTime !== 0 && !Number.isNaN(byTime)) return byTime;
+  const ea = a.event!.event, eb = b.event!.event;
+  if (ea.trigger === eb.trigger && DIGITS.test(ea.record_id) && DIGITS.test(eb.record_id)) {
+    const byId = Number(eb.record_id) - Number(ea.record_id);
+    if (byId !== 0) return byId;
+  }
+  return b.record.id - a.record.id;
 }
 
 /**
@@ -48,10 +74,13 @@ export function formUnits(prepared: readonly Prepared[]): Unit[] {
     groups.set(root, [...(groups.get(root) ?? []), p]);
   });
   return [...groups.values()].map((records) => {
-    records.sort((a, b) => rank(a) - rank(b) || a.record.id - b.record.id);
+    // Every field as the contact last wrote it: newest record first, older ones fill gaps.
+    records.sort(newerFirst);
+    const contact = mergeContacts(records.map((r) => r.event!.contact!));
+    // Stable: within a kind the newest stays first.
+    records.sort((a, b) => PRIORITY[a.event!.event.kind] - PRIORITY[b.event!.event.kind]);
     const events = records.map((r) => r.event!);
     const primary = events[0]!;
-    const contact = mergeContacts(events.map((e) => e.contact!));
     const joinedList = events.some((e) => e.event.on_list);
     const codes = [...new Set(events.flatMap((e) => e.event.activity_codes))];
     return {
@@ -64,7 +93,10 @@ export function formUnits(prepared: readonly Prepared[]): Unit[] {
   });
 }
 
-/** Each field from the first contact that has it, so a sparse record never blanks a fuller one. */
+/**
+ * Each field from the first contact (the newest, as formUnits orders them) that has it, so the
+ * latest edit wins and a sparse record never blanks a fuller one.
+ */
 export function mergeContacts(contacts: readonly Contact[]): Contact {
   const [first, ...rest] = contacts;
   const out: Contact = { ...first!, address: { ...first!.address } };
