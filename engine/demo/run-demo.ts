@@ -11,15 +11,15 @@ import type { FlowConfig } from '../flow/types.ts';
 import { createLogger } from '../log/logger.ts';
 import { startServer } from '../server/server.ts';
 import { maskEmail } from './mask.ts';
-import { DEMO_EXISTING, demoDeliveries } from './scenario.ts';
+import { DEMO_EXISTING, demoDeliveries, demoGoLive, type DemoDelivery } from './scenario.ts';
 
 export interface DemoOptions {
   flowsDir: string;
   settleSeconds: number;
   out: (line: string) => void;
+  /** The moment the samples are dated against (default: now); the demo holds whatever it is. */
+  now?: number;
 }
-
-const GO_LIVE = '2026-11-01T00:00:00Z';
 
 interface Credentials {
   env: Record<string, string>;
@@ -72,6 +72,8 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     out(`no valid flows in ${opts.flowsDir}; run \`npx engine validate ${opts.flowsDir}\``);
     return 1;
   }
+  const now = opts.now ?? Date.now();
+  const goLive = demoGoLive(now);
   const creds = credentials(configs);
   const fake = await startFakeMailerLite({ accounts: Object.fromEntries(configs.map((f) => [creds.mlToken.get(f.flow)!, accountSeed(f)])) });
   const dir = mkdtempSync(join(tmpdir(), 'engine-demo-'));
@@ -86,8 +88,9 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     override: (f) => ({
       ...f,
       settle_seconds: opts.settleSeconds,
-      // A flow whose go-live is still ahead would skip today's samples: the demo moves it to GO_LIVE.
-      source: { flipcause: { ...f.source.flipcause, since: Date.parse(f.source.flipcause.since) > Date.now() ? GO_LIVE : f.source.flipcause.since } },
+      // The samples are dated today; a flow's real go-live may be ahead of them or long after
+      // the fixtures' dates, so the demo gives every flow one a month back.
+      source: { flipcause: { ...f.source.flipcause, since: goLive } },
       destination: { mailerlite: { ...f.destination.mailerlite, base_url: fake.url } },
     }),
   });
@@ -95,9 +98,12 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     out(`MailerLite fake   ${fake.url}   (one account per customer)`);
     out(`Engine            ${server.url}   serving ${configs.map((f) => f.flow).join(', ')}`);
     out(`Store and log     ${dir}   (settle window ${opts.settleSeconds}s for the demo)`);
+    out(`Dates             samples dated ${new Date(now).toISOString().slice(0, 10)}; every flow's go-live (since) set to ${goLive.slice(0, 10)} for the demo`);
     out('');
     out('Flipcause deliveries (HTTP status, answer, what it is):');
-    for (const d of demoDeliveries()) {
+    const sent: { delivery: DemoDelivery; status: number; ids: number[] }[] = [];
+    let lastId = server.store.records({ limit: 1 }).at(-1)?.id ?? 0;
+    for (const d of demoDeliveries(now)) {
       if (!server.fleet.flow(d.flow)) continue;
       const body = JSON.stringify(d.records);
       const token = creds.urlToken.get(d.flow);
@@ -108,6 +114,9 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       const json = (await res.json()) as { code?: string };
       const answer = json.code ? `{"code":"${json.code}"}` : JSON.stringify(json);
       out(`  ${res.status}  ${answer.padEnd(34)}  ${d.flow}: ${d.what}`);
+      const stored = server.store.records({ afterId: lastId, limit: 1000 }).map((r) => r.id);
+      lastId = stored.at(-1) ?? lastId;
+      sent.push({ delivery: d, status: res.status, ids: stored });
     }
     out('');
     out(`Waiting for the workers (settle window ${opts.settleSeconds}s, then MailerLite batches)…`);
@@ -136,10 +145,35 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const ml = fake.requests();
     out('');
     out(`MailerLite requests: ${ml.length} HTTP calls (${ml.filter((r) => r.path.includes('batch')).length} batches) for ${server.store.records({ limit: 1000 }).length} records.`);
+    out('');
+    out('Each story against its label:');
+    let broken = 0;
+    for (const { delivery: d, status, ids } of sent) {
+      const got = { status, outcomes: ids.map((id) => storyOutcome(server.store.record(id))) };
+      const held = JSON.stringify(got) === JSON.stringify(d.expect);
+      if (!held) broken++;
+      out(`  ${held ? '✓' : '✗'} ${d.flow}: ${d.what}${held ? '' : `\n      expected ${describe(d.expect)}, got ${describe(got)}`}`);
+    }
+    out('');
+    if (broken > 0) {
+      out(`${broken} stor${broken === 1 ? 'y' : 'ies'} did not go as labelled.`);
+      return 1;
+    }
     out(`Try: npx engine explain hope-shelter   ·   npx engine test flows   ·   less ${logFile}`);
     return 0;
   } finally {
     await server.close();
     await fake.close();
   }
+}
+
+/** A stored record's end as a story states it: `created`, `skipped:no_email`, … */
+function storyOutcome(r: { outcome: string | null; reason: string | null; errorCode: string | null; status: string } | undefined): string {
+  if (!r) return 'missing';
+  const why = r.reason ?? r.errorCode;
+  return `${r.outcome ?? r.status}${r.outcome === 'skipped' && why ? `:${why}` : ''}`;
+}
+
+function describe(s: { status: number; outcomes: string[] }): string {
+  return `${s.status} ${s.outcomes.length ? s.outcomes.join(', ') : '(nothing stored)'}`;
 }
