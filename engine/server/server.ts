@@ -1,4 +1,3 @@
-import { watch, type FSWatcher } from 'node:fs';
 import type { FlowConfig } from '../flow/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
@@ -6,6 +5,7 @@ import type { Store } from '../store/types.ts';
 import type { WorkerOptions } from '../worker/account-worker.ts';
 import { buildApp } from './app.ts';
 import { Fleet } from './fleet.ts';
+import { watchFlows, type FlowWatcher } from './flow-watcher.ts';
 import { Metrics } from './metrics.ts';
 
 export interface ServerOptions {
@@ -59,19 +59,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }, 3_600_000);
   purge.unref();
 
-  let watcher: FSWatcher | undefined;
-  let debounce: NodeJS.Timeout | undefined;
   const reload = (): void => {
     log.info('reloading flows');
     fleet.load();
   };
-  if (opts.watch) {
-    watcher = watch(opts.flows[0] ?? '.', { recursive: true }, (_event, file) => {
-      if (!file || !/\.ya?ml$/.test(String(file))) return;
-      clearTimeout(debounce);
-      debounce = setTimeout(reload, 250);
-    });
-  }
+  const watcher: FlowWatcher | undefined = opts.watch ? await watchFlows(opts.flows, reload, log) : undefined;
   log.info({ url, flows: fleet.all().map((f) => f.id) }, 'engine serving');
 
   return {
@@ -81,8 +73,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     reload,
     async close() {
       closeIntake();
-      watcher?.close();
-      clearTimeout(debounce);
+      await watcher?.close();
       clearInterval(purge);
       await fleet.stop();
       await app.close();
