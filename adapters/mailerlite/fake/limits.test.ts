@@ -1,7 +1,7 @@
 // The fake's rate limits, import limit, batch counting switch and fault injection, over loopback HTTP.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFakeMailerLite, type FakeMailerLite } from './index.ts';
+import { defaultFakeOptions, startFakeMailerLite, type FakeMailerLite } from './index.ts';
 
 const TOKEN = 'tok-limits';
 let fake: FakeMailerLite;
@@ -27,30 +27,73 @@ after(() => fake.close());
 beforeEach(() => {
   fake.reset();
   // A "minute" of 60 s × 0.05 = 3 s: long enough to stay inside it during a test.
-  fake.setOptions({ requestsPerMinute: 5, importsPerMinute: 2, timeScale: 0.05, batchCounting: 'one' });
+  fake.setOptions({ requestsPerMinute: 5, importsPerMinute: 2, timeScale: 0.05, batchCounting: 'one', rateWindow: 'fixed', rateWindowSeconds: 60 });
 });
 
-describe('rate limit', () => {
-  test('every authenticated answer carries x-ratelimit-limit and a decreasing x-ratelimit-remaining', async () => {
-    const seen: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const r = await call('GET', i === 1 ? 'api/subscribers/nobody%40example.org' : 'api/groups');
-      assert.equal(r.headers.get('x-ratelimit-limit'), '5');
-      seen.push(r.headers.get('x-ratelimit-remaining')!);
-    }
-    assert.deepEqual(seen, ['4', '3', '2']);
+for (const rateWindow of ['fixed', 'sliding'] as const) {
+  describe(`rate limit (${rateWindow} window)`, () => {
+    beforeEach(() => fake.setOptions({ rateWindow }));
+    test('every authenticated answer carries x-ratelimit-limit and a decreasing x-ratelimit-remaining', async () => {
+      const seen: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await call('GET', i === 1 ? 'api/subscribers/nobody%40example.org' : 'api/groups');
+        assert.equal(r.headers.get('x-ratelimit-limit'), '5');
+        seen.push(r.headers.get('x-ratelimit-remaining')!);
+      }
+      assert.deepEqual(seen, ['4', '3', '2']);
+    });
+
+    test('over the limit: 429 with Retry-After (seconds) and remaining 0; allowed again once it has elapsed', async () => {
+      for (let i = 0; i < 5; i++) assert.equal((await call('GET', 'api/groups')).status, 200);
+      const r = await call('GET', 'api/groups');
+      assert.equal(r.status, 429);
+      assert.equal(typeof r.body.message, 'string');
+      assert.equal(r.headers.get('x-ratelimit-remaining'), '0');
+      const retryAfter = Number(r.headers.get('retry-after'));
+      assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1);
+      await new Promise((res) => setTimeout(res, retryAfter * 1000 * 0.05 + 20));
+      assert.equal((await call('GET', 'api/groups')).status, 200);
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+
+describe('rate window modes', () => {
+  // 60 s × 0.05 = a 3 s window. Two requests at once, one half a window later; then, just after
+  // the first window closes, a fixed window has room for three, a sliding one for two.
+  async function afterWindowCloses(rateWindow: 'fixed' | 'sliding'): Promise<number[]> {
+    fake.setOptions({ rateWindow, requestsPerMinute: 3 });
+    const t0 = Date.now();
+    for (let i = 0; i < 2; i++) assert.equal((await call('GET', 'api/groups')).status, 200);
+    await sleep(1500);
+    assert.equal((await call('GET', 'api/groups')).status, 200);
+    await sleep(Math.max(0, t0 + 3000 + 200 - Date.now()));
+    const codes: number[] = [];
+    for (let i = 0; i < 3; i++) codes.push((await call('GET', 'api/groups')).status);
+    return codes;
+  }
+
+  test('fixed (the default): the count starts again when the window closes', async () => {
+    assert.equal(defaultFakeOptions.rateWindow, 'fixed');
+    assert.deepEqual(await afterWindowCloses('fixed'), [200, 200, 200]);
   });
 
-  test('over the limit: 429 with Retry-After (seconds) and remaining 0; allowed again once it has elapsed', async () => {
-    for (let i = 0; i < 5; i++) assert.equal((await call('GET', 'api/groups')).status, 200);
-    const r = await call('GET', 'api/groups');
-    assert.equal(r.status, 429);
-    assert.equal(typeof r.body.message, 'string');
-    assert.equal(r.headers.get('x-ratelimit-remaining'), '0');
-    const retryAfter = Number(r.headers.get('retry-after'));
-    assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1);
-    await new Promise((res) => setTimeout(res, retryAfter * 1000 * 0.05 + 20));
-    assert.equal((await call('GET', 'api/groups')).status, 200);
+  test('sliding: each request ages out on its own', async () => {
+    assert.deepEqual(await afterWindowCloses('sliding'), [200, 200, 429]);
+  });
+
+  test('fixed: Retry-After is the wait for the whole window to close (the documented 119 s in a 2-minute window)', async () => {
+    fake.setOptions({ rateWindow: 'fixed', rateWindowSeconds: 120, timeScale: 0.01, requestsPerMinute: 2 });
+    try {
+      for (let i = 0; i < 2; i++) assert.equal((await call('GET', 'api/groups')).status, 200);
+      const r = await call('GET', 'api/groups');
+      assert.equal(r.status, 429);
+      const retryAfter = Number(r.headers.get('retry-after'));
+      assert.ok(retryAfter > 110 && retryAfter <= 120, String(retryAfter));
+    } finally {
+      fake.setOptions({ rateWindowSeconds: 60, timeScale: 0.05 });
+    }
   });
 });
 

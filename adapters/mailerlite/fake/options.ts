@@ -5,12 +5,21 @@
 import type { SubscriberStatus } from '../types.ts';
 
 export interface FakeOptions {
-  /** Requests per MailerLite minute per token (the real API: 120). */
+  /** Requests per rate window per token (the real API: 120 a minute). */
   requestsPerMinute: number;
-  /** All-upsert batches ("imports") per MailerLite minute per token (the real API: 5). */
+  /** All-upsert batches ("imports") per rate window per token (the real API: 5 a minute). */
   importsPerMinute: number;
-  /** A MailerLite minute lasts 60 000 × timeScale ms; Retry-After is in scaled seconds. */
+  /** A MailerLite second lasts 1000 × timeScale ms (rate windows, Retry-After); default 1. */
   timeScale: number;
+  /**
+   * How the rate window moves. `fixed`: a window opens at a token's first request and its count
+   * starts again when it closes (Laravel's throttle; the documented Retry-After example, 119 s,
+   * is a wait for a window to close, not for one old request to age out). `sliding`: the last
+   * window's worth of requests, each ageing out on its own.
+   */
+  rateWindow: 'fixed' | 'sliding';
+  /** Length of a rate window in (scaled) seconds: 60 for "per minute". */
+  rateWindowSeconds: number;
   /** unknown: a batch counts as one request, or as one per item (items over the limit get 429). */
   batchCounting: 'one' | 'per-item';
   /** unknown: an existing bounced/junk subscriber is refused like an unsubscribed one, or upserted. */
@@ -29,6 +38,8 @@ export const defaultFakeOptions: FakeOptions = {
   requestsPerMinute: 120,
   importsPerMinute: 5,
   timeScale: 1,
+  rateWindow: 'fixed',
+  rateWindowSeconds: 60,
   batchCounting: 'one',
   bouncedJunk: 'like-unsubscribed',
   unknownFieldKeys: 'ignore',

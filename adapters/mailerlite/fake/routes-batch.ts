@@ -9,7 +9,7 @@ import type { FakeAccount } from './account.ts';
 import { dispatch } from './dispatch.ts';
 import type { Faults } from './faults.ts';
 import type { FakeOptions } from './options.ts';
-import type { SlidingLimiter } from './rate-limiter.ts';
+import type { RateLimiter } from './rate-limiter.ts';
 import { invalid } from './render.ts';
 import type { LoggedItem } from './request-log.ts';
 import { splitTarget, type ApiResult } from './router.ts';
@@ -23,8 +23,8 @@ export interface BatchDeps {
   account: FakeAccount;
   options: FakeOptions;
   baseUrl: string;
-  limiter: SlidingLimiter;
-  importLimiter: SlidingLimiter;
+  limiter: RateLimiter;
+  importLimiter: RateLimiter;
   faults: Faults;
 }
 

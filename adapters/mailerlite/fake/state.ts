@@ -7,7 +7,7 @@ import type { SubscriberStatus } from '../types.ts';
 import { FakeAccount, IdSource, type AccountSeed } from './account.ts';
 import { Faults } from './faults.ts';
 import { defaultFakeOptions, type FakeOptions } from './options.ts';
-import { SlidingLimiter } from './rate-limiter.ts';
+import { RateLimiter } from './rate-limiter.ts';
 import { renderField, renderGroup, renderSubscriber, type FieldJson, type GroupJson, type SubscriberJson } from './render.ts';
 import { RequestLog } from './request-log.ts';
 
@@ -22,8 +22,8 @@ export interface AccountView {
 
 export class FakeState {
   readonly options: FakeOptions;
-  readonly limiter: SlidingLimiter;
-  readonly importLimiter: SlidingLimiter;
+  readonly limiter: RateLimiter;
+  readonly importLimiter: RateLimiter;
   readonly faults = new Faults();
   readonly log: RequestLog;
   private readonly ids = new IdSource();
@@ -32,8 +32,13 @@ export class FakeState {
 
   constructor(accounts: Record<string, AccountSeed>, options: Partial<FakeOptions> = {}) {
     this.options = { ...defaultFakeOptions, ...options };
-    this.limiter = new SlidingLimiter(() => this.options.requestsPerMinute, () => this.options.timeScale);
-    this.importLimiter = new SlidingLimiter(() => this.options.importsPerMinute, () => this.options.timeScale);
+    const window = {
+      timeScale: () => this.options.timeScale,
+      mode: () => this.options.rateWindow,
+      windowSeconds: () => this.options.rateWindowSeconds,
+    };
+    this.limiter = new RateLimiter({ ...window, limit: () => this.options.requestsPerMinute });
+    this.importLimiter = new RateLimiter({ ...window, limit: () => this.options.importsPerMinute });
     this.log = new RequestLog(() => this.options.requestLogLimit);
     for (const [token, seed] of Object.entries(accounts)) {
       this.initialSeeds.set(token, seed);
@@ -73,7 +78,15 @@ export class FakeState {
   }
 
   setOptions(patch: Partial<FakeOptions>): void {
+    const windowChanged =
+      (patch.rateWindow !== undefined && patch.rateWindow !== this.options.rateWindow) ||
+      (patch.rateWindowSeconds !== undefined && patch.rateWindowSeconds !== this.options.rateWindowSeconds);
     Object.assign(this.options, patch);
+    // Counts kept under one window shape mean nothing under another.
+    if (windowChanged) {
+      this.limiter.reset();
+      this.importLimiter.reset();
+    }
   }
 
   view(token: string): AccountView {
