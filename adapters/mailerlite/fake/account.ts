@@ -22,6 +22,8 @@ export interface FieldRecord {
   key: string;
   type: FieldType;
   isDefault: boolean;
+  /** Whether an automation uses the field (MailerLite's own bookkeeping; set by seeding only). */
+  usedInAutomations: boolean;
 }
 
 export interface SubscriberRecord {
@@ -53,12 +55,12 @@ export interface SubscriberSeed {
 export interface AccountSeed {
   groups?: Array<string | { name: string; id?: string }>;
   /** Custom fields; the eight default fields always exist. */
-  fields?: Array<{ name: string; type?: FieldType; key?: string; id?: string }>;
+  fields?: Array<{ name: string; type?: FieldType; key?: string; id?: string; usedInAutomations?: boolean }>;
   subscribers?: SubscriberSeed[];
 }
 
 /** MailerLite's default fields: ids 1–8, type text. Email is not a field. */
-export const DEFAULT_FIELDS: ReadonlyArray<Omit<FieldRecord, 'isDefault'>> = [
+export const DEFAULT_FIELDS: ReadonlyArray<Omit<FieldRecord, 'isDefault' | 'usedInAutomations'>> = [
   { id: '1', name: 'Name', key: 'name', type: 'text' },
   { id: '2', name: 'Last name', key: 'last_name', type: 'text' },
   { id: '3', name: 'Company', key: 'company', type: 'text' },
@@ -66,7 +68,7 @@ export const DEFAULT_FIELDS: ReadonlyArray<Omit<FieldRecord, 'isDefault'>> = [
   { id: '5', name: 'City', key: 'city', type: 'text' },
   { id: '6', name: 'Phone', key: 'phone', type: 'text' },
   { id: '7', name: 'State', key: 'state', type: 'text' },
-  { id: '8', name: 'ZIP', key: 'z_i_p', type: 'text' },
+  { id: '8', name: 'Zip', key: 'z_i_p', type: 'text' },
 ];
 
 /**
@@ -101,12 +103,17 @@ export class FakeAccount {
   readonly fields = new Map<string, FieldRecord>();
   readonly subscribers = new Map<string, SubscriberRecord>();
   private readonly byEmail = new Map<string, string>();
+  /**
+   * Deleted (not forgotten) subscribers by email. MailerLite deletes softly: adding the email
+   * again brings back the same record — its id, created_at and subscribed_at.
+   */
+  private readonly deleted = new Map<string, SubscriberRecord>();
 
   constructor(
     private readonly ids: IdSource,
     seed: AccountSeed = {},
   ) {
-    for (const f of DEFAULT_FIELDS) this.fields.set(f.id, { ...f, isDefault: true });
+    for (const f of DEFAULT_FIELDS) this.fields.set(f.id, { ...f, isDefault: true, usedInAutomations: false });
     this.applySeed(seed);
   }
 
@@ -136,6 +143,24 @@ export class FakeAccount {
     };
     this.subscribers.set(sub.id, sub);
     this.byEmail.set(sub.email, sub.id);
+    return sub;
+  }
+
+  /**
+   * Brings a deleted subscriber with this email back (same id and created_at), with the status
+   * a new subscriber would get; undefined when there is none. Its fields are kept (a soft
+   * delete keeps the row); its groups were left when it was deleted.
+   */
+  restoreSubscriber(email: string, status: SubscriberStatus): SubscriberRecord | undefined {
+    const key = email.toLowerCase();
+    const sub = this.deleted.get(key);
+    if (!sub) return undefined;
+    this.deleted.delete(key);
+    sub.status = status;
+    sub.unsubscribedAt = status === 'unsubscribed' ? timestamp() : null;
+    this.subscribers.set(sub.id, sub);
+    this.byEmail.set(sub.email, sub.id);
+    this.touch(sub);
     return sub;
   }
 
@@ -178,10 +203,13 @@ export class FakeAccount {
     this.touch(sub);
   }
 
-  removeSubscriber(sub: SubscriberRecord): void {
+  /** `delete` keeps the record for a later restore; `forget` erases it. */
+  removeSubscriber(sub: SubscriberRecord, how: 'delete' | 'forget'): void {
     for (const gid of [...sub.groups]) this.leave(sub, gid);
     this.subscribers.delete(sub.id);
     this.byEmail.delete(sub.email);
+    if (how === 'delete') this.deleted.set(sub.email, sub);
+    else this.deleted.delete(sub.email);
   }
 
   touch(sub: SubscriberRecord): void {
@@ -223,11 +251,11 @@ export class FakeAccount {
   }
 
   /** The generated key, made unique when another field already holds it. */
-  createField(name: string, type: FieldType, opts: { id?: string; key?: string } = {}): FieldRecord {
+  createField(name: string, type: FieldType, opts: { id?: string; key?: string; usedInAutomations?: boolean } = {}): FieldRecord {
     const base = opts.key ?? (fieldKeyFor(name) || 'field');
     let key = base;
     for (let n = 2; this.fieldByKey(key); n++) key = `${base}_${n}`;
-    const f: FieldRecord = { id: opts.id ?? this.ids.take(), name, key, type, isDefault: false };
+    const f: FieldRecord = { id: opts.id ?? this.ids.take(), name, key, type, isDefault: false, usedInAutomations: opts.usedInAutomations ?? false };
     this.fields.set(f.id, f);
     return f;
   }
@@ -245,9 +273,16 @@ export class FakeAccount {
       this.createGroup(spec.name, spec.id);
     }
     for (const f of seed.fields ?? []) {
-      const opts: { id?: string; key?: string } = {};
+      // `{ name: 'City', usedInAutomations: true }` marks the default field, not a second City.
+      const existing = this.fieldByKey(f.key ?? fieldKeyFor(f.name));
+      if (existing?.isDefault && f.usedInAutomations !== undefined) {
+        existing.usedInAutomations = f.usedInAutomations;
+        continue;
+      }
+      const opts: { id?: string; key?: string; usedInAutomations?: boolean } = {};
       if (f.id !== undefined) opts.id = f.id;
       if (f.key !== undefined) opts.key = f.key;
+      if (f.usedInAutomations !== undefined) opts.usedInAutomations = f.usedInAutomations;
       this.createField(f.name, f.type ?? 'text', opts);
     }
     for (const s of seed.subscribers ?? []) {

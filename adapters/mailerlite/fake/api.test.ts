@@ -306,7 +306,7 @@ describe('groups', () => {
 describe('fields', () => {
   test('defaults: ids 1–8, type text, with their keys; email is not a field', async () => {
     const r = await call('GET', 'api/fields?limit=100');
-    const defaults = r.body.data.filter((f: any) => f.is_default);
+    const defaults = r.body.data.filter((f: any) => f.is_default).sort((a: any, b: any) => Number(a.id) - Number(b.id));
     assert.deepEqual(defaults.map((f: any) => f.id), ['1', '2', '3', '4', '5', '6', '7', '8']);
     assert.deepEqual(defaults.map((f: any) => f.key), ['name', 'last_name', 'company', 'country', 'city', 'phone', 'state', 'z_i_p']);
     assert.ok(defaults.every((f: any) => f.type === 'text'));

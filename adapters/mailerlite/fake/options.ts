@@ -24,6 +24,17 @@ export interface FakeOptions {
   batchCounting: 'one' | 'per-item';
   /** unknown: an existing bounced/junk subscriber is refused like an unsubscribed one, or upserted. */
   bouncedJunk: 'like-unsubscribed' | 'importable';
+  /**
+   * unknown: whether the 422 refusing to upsert an unsubscribed (blocked) subscriber always names
+   * it in `subscriber` (`always`), or comes with `errors.email` alone (`never`).
+   */
+  refusalNamesSubscriber: 'always' | 'never';
+  /**
+   * unknown: whether a group can be added to an unsubscribed (blocked) subscriber — by
+   * POST /api/subscribers/{id}/groups/{gid} or a PUT adding groups — (`allowed`), or the call is
+   * refused with 422 and nothing changes (`refused`).
+   */
+  groupJoinWhenUnsubscribed: 'allowed' | 'refused';
   /** unknown: a `fields` key the account does not have is ignored, or refused with 422. */
   unknownFieldKeys: 'ignore' | 'reject';
   /** Status of a new subscriber created without one (the recorded responses say active). */
@@ -42,6 +53,8 @@ export const defaultFakeOptions: FakeOptions = {
   rateWindowSeconds: 60,
   batchCounting: 'one',
   bouncedJunk: 'like-unsubscribed',
+  refusalNamesSubscriber: 'always',
+  groupJoinWhenUnsubscribed: 'allowed',
   unknownFieldKeys: 'ignore',
   defaultStatus: 'active',
   maxGroups: 250,

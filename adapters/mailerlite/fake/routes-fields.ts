@@ -1,6 +1,10 @@
-/** /api/fields: page-paginated list, create with a generated key, rename (the key stays), delete. */
+/**
+ * /api/fields: page-paginated list (by name, 100 a page unless asked; each with
+ * `used_in_automations`), create with a generated key, rename (the key stays), delete.
+ */
 import type { FieldType } from './account.ts';
-import { invalid, notFound, pagePaginated, renderField } from './render.ts';
+import { compareNames } from './ordering.ts';
+import { invalid, notFound, pagePaginated, renderField, renderListedField } from './render.ts';
 import type { ApiResult, Route, RouteContext } from './router.ts';
 import { isObject } from './validate.ts';
 
@@ -12,7 +16,10 @@ function list({ account, query, url }: RouteContext): ApiResult {
   const fields = [...account.fields.values()].filter(
     (f) => (keyword === undefined || f.name.toLowerCase().includes(keyword)) && (type === undefined || f.type === type),
   );
-  return pagePaginated(fields, query, url, renderField);
+  // By name whether or not `sort=name` is sent (the recorded lists are, both ways); `-name` reverses.
+  fields.sort(compareNames);
+  if (query.sort === '-name') fields.reverse();
+  return pagePaginated(fields, query, url, renderListedField, 100);
 }
 
 function create({ account, body }: RouteContext): ApiResult {

@@ -1,5 +1,6 @@
-/** /api/groups: page-paginated list with filter[name], create, rename, delete, members. */
-import type { SubscriberRecord } from './account.ts';
+/** /api/groups: page-paginated list with filter[name] and sort, create, rename, delete, members. */
+import type { GroupRecord, SubscriberRecord } from './account.ts';
+import { compareIds, compareNames } from './ordering.ts';
 import { invalid, notFound, pagePaginated, renderGroup } from './render.ts';
 import type { ApiResult, Route, RouteContext } from './router.ts';
 import { listSubscribers } from './routes-subscribers.ts';
@@ -8,15 +9,20 @@ import { isObject } from './validate.ts';
 function list({ account, query, url }: RouteContext): ApiResult {
   const name = query['filter[name]']?.toLowerCase();
   const groups = [...account.groups.values()].filter((g) => name === undefined || g.name.toLowerCase().includes(name));
-  // sort=name|-name|created_at|-created_at|total|-total (the SDK always sends one); creation order otherwise.
+  // sort=name|total|created_at, `-` for descending; by name when absent (as recorded) or unknown.
   const sort = query.sort ?? '';
-  const desc = sort.startsWith('-');
-  const by = sort.replace(/^-/, '');
-  if (by === 'name') groups.sort((a, b) => a.name.localeCompare(b.name));
-  if (by === 'total') groups.sort((a, b) => a.members.size - b.members.size);
-  if (desc && (by === 'name' || by === 'total' || by === 'created_at')) groups.reverse();
-  return pagePaginated(groups, query, url, renderGroup);
+  const by = SORTS.get(sort.replace(/^-/, ''));
+  groups.sort(by ?? compareNames);
+  if (by && sort.startsWith('-')) groups.reverse();
+  // A page holds 250 groups unless asked (the recorded answer to a bare GET /api/groups).
+  return pagePaginated(groups, query, url, renderGroup, 250);
 }
+
+const SORTS = new Map<string, (a: GroupRecord, b: GroupRecord) => number>([
+  ['name', compareNames],
+  ['total', (a, b) => a.members.size - b.members.size || compareNames(a, b)],
+  ['created_at', (a, b) => compareIds(a.id, b.id)],
+]);
 
 function nameOf(body: unknown): { name?: string; errors: Record<string, string[]> } {
   const name = isObject(body) ? body.name : undefined;

@@ -8,6 +8,9 @@ import type { FakeOptions } from './options.ts';
 
 export const STATUSES: readonly SubscriberStatus[] = ['active', 'unsubscribed', 'unconfirmed', 'bounced', 'junk'];
 
+/** What Laravel's `boolean` rule accepts. */
+const BOOLEANS: readonly unknown[] = [true, false, 0, 1, '0', '1'];
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export interface SubscriberInput {
@@ -16,6 +19,8 @@ export interface SubscriberInput {
   fields?: Record<string, FieldValue>;
   groups?: string[];
   status?: SubscriberStatus;
+  /** `resubscribe` as sent (Laravel's boolean: true/false, 1/0, "1"/"0"); false when absent. */
+  resubscribe: boolean;
   extras: { ip_address?: string; optin_ip?: string; subscribed_at?: string; opted_in_at?: string };
 }
 
@@ -25,7 +30,7 @@ export function readSubscriberBody(
   body: unknown,
   { requireEmail }: { requireEmail: boolean },
 ): SubscriberInput {
-  const out: SubscriberInput = { errors: {}, extras: {} };
+  const out: SubscriberInput = { errors: {}, resubscribe: false, extras: {} };
   const add = (key: string, message: string) => (out.errors[key] ??= []).push(message);
   const b = isObject(body) ? body : {};
 
@@ -75,6 +80,11 @@ export function readSubscriberBody(
   if (b.status !== undefined && b.status !== null) {
     if (!STATUSES.includes(b.status as SubscriberStatus)) add('status', 'The selected status is invalid.');
     else out.status = b.status as SubscriberStatus;
+  }
+
+  if (b.resubscribe !== undefined && b.resubscribe !== null) {
+    if (!BOOLEANS.includes(b.resubscribe)) add('resubscribe', 'The resubscribe field must be true or false.');
+    else out.resubscribe = b.resubscribe === true || b.resubscribe === 1 || b.resubscribe === '1';
   }
 
   for (const k of ['ip_address', 'optin_ip', 'subscribed_at', 'opted_in_at'] as const) {
