@@ -89,13 +89,19 @@ const CASES: AuthCase[] = [
     req: signed({ 'content-type': 'application-json', 'x-flipcause-hmac-sha256': good }),
     code: null,
   },
+  // Issue 12, case 9: a repeated signature header. Every copy must match (see auth.ts).
+  { name: 'the good signature in both headers', secrets: SIG_ONLY, req: signed({ 'x-flipcause-hmac-sha256': good, 'x-vtypeio-hmac-sha256': good }), code: null },
   {
     name: 'a bad signature in one header and a good one in the other',
     secrets: SIG_ONLY,
     req: signed({ 'x-flipcause-hmac-sha256': 'AAAA', 'x-vtypeio-hmac-sha256': good }),
-    code: null,
+    code: 'FC_ERR_SIGNATURE_INVALID',
   },
-  { name: 'a repeated header holding the good signature', secrets: SIG_ONLY, req: signed({ 'x-flipcause-hmac-sha256': ['nope', good] }), code: null },
+  { name: 'a repeated header: two good copies as an array', secrets: SIG_ONLY, req: signed({ 'x-flipcause-hmac-sha256': [good, good] }), code: null },
+  { name: 'a repeated header: two good copies joined by Node', secrets: SIG_ONLY, req: signed({ 'x-flipcause-hmac-sha256': `${good}, ${good}` }), code: null },
+  { name: 'a repeated header: a bad copy, then the good one', secrets: SIG_ONLY, req: signed({ 'x-flipcause-hmac-sha256': ['nope', good] }), code: 'FC_ERR_SIGNATURE_INVALID' },
+  { name: 'a repeated header: the good copy, then a bad one, joined', secrets: SIG_ONLY, req: signed({ 'x-flipcause-hmac-sha256': `${good},AAAA` }), code: 'FC_ERR_SIGNATURE_INVALID' },
+  { name: 'a repeated header: the good copy and an empty one', secrets: SIG_ONLY, req: signed({ 'x-flipcause-hmac-sha256': `${good}, ` }), code: null },
   { name: 'missing signature header', secrets: SIG_ONLY, req: signed({ 'content-type': 'application/json' }), code: 'FC_ERR_SIGNATURE_MISSING' },
   { name: 'empty signature header', secrets: SIG_ONLY, req: signed({ 'x-flipcause-hmac-sha256': '' }), code: 'FC_ERR_SIGNATURE_MISSING' },
   {

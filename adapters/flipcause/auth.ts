@@ -33,8 +33,11 @@ export function authenticate(req: InboundRequest, secrets: AuthSecrets): void {
   if (signingSecret === undefined) return;
   const signatures = signaturesOf(req.headers);
   if (signatures.length === 0) throw FcErrors.FC_ERR_SIGNATURE_MISSING();
-  // Every candidate is checked (no early exit), so timing does not say which header matched.
-  let ok = false;
-  for (const s of signatures) ok = verifySignature(req.body, s, signingSecret) || ok;
+  // Every signature carried must match: Flipcause signs each delivery once, so a copy that does
+  // not match was added or altered on the way, and which copy "counts" must not depend on how a
+  // proxy orders or joins headers. Two matching copies pass. Every copy is checked (no early
+  // exit), so timing does not say which one failed.
+  let ok = true;
+  for (const s of signatures) ok = verifySignature(req.body, s, signingSecret) && ok;
   if (!ok) throw FcErrors.FC_ERR_SIGNATURE_INVALID();
 }

@@ -16,15 +16,20 @@ export function signBody(body: Buffer | Uint8Array | string, secret: string): st
   return createHmac('sha256', secret).update(body).digest('base64');
 }
 
-/** Every signature the request carries, from either header; empty when it carries none. */
+/**
+ * Every signature the request carries, from either header and every copy of it; empty when it
+ * carries none. A repeated header reaches us joined into one comma-separated value (Node does
+ * that, and so may a proxy, as HTTP allows for list fields) or as an array; a base64 signature
+ * never contains a comma, so splitting at commas gives back each copy exactly.
+ */
 export function signaturesOf(headers: Headers): string[] {
   const out: string[] = [];
   for (const name of SIGNATURE_HEADERS) {
     const v = headers[name];
-    if (typeof v === 'string') out.push(v.trim());
-    else if (Array.isArray(v)) for (const s of v) out.push(s.trim());
+    const copies = typeof v === 'string' ? [v] : Array.isArray(v) ? v : [];
+    for (const copy of copies) for (const s of copy.split(',')) out.push(s.trim());
   }
-  // An empty header is no signature at all.
+  // An empty header (or an empty list element) is no signature at all.
   return out.filter((s) => s !== '');
 }
 
