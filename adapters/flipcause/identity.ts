@@ -30,6 +30,30 @@ export function identityProblem(raw: Record<string, unknown>): IdentityProblem |
     const ok = (typeof v === 'string' && v.length <= MAX_ID_LENGTH) || (typeof v === 'number' && Number.isSafeInteger(v));
     if (!ok) return { field, expected: `a string of at most ${MAX_ID_LENGTH} characters or an integer`, type: describe(v) };
   }
+  return accountProblem(raw);
+}
+
+/**
+ * A field naming a Flipcause account must hold a value the org check can read. Anything else
+ * (`["999"]`, `{"id": "999"}`, "acct-999") is refused rather than skipped: skipping it would let
+ * a record that names another account through it pass the check.
+ */
+function accountProblem(raw: Record<string, unknown>): IdentityProblem | null {
+  for (const field of ORG_FIELDS) {
+    const v = raw[field];
+    if (v === undefined || v === null) continue;
+    const s = text(v);
+    const scalar = typeof v === 'string' || typeof v === 'number';
+    if (!scalar || (s !== null && !DIGITS.test(s))) {
+      return { field, expected: 'a Flipcause account number (digits)', type: scalar ? `${describe(v)} holding other characters` : describe(v) };
+    }
+  }
+  for (const field of CONTACT_ID_FIELDS) {
+    const v = raw[field];
+    if (v !== undefined && v !== null && typeof v !== 'string' && typeof v !== 'number') {
+      return { field, expected: 'a string', type: describe(v) };
+    }
+  }
   return null;
 }
 

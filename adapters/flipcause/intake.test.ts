@@ -71,6 +71,12 @@ describe('parseDelivery: good deliveries', () => {
     assert.equal(parseDelivery(bytes).length, 1);
   });
 
+  it('reads an account number given as a JSON number, and ignores an empty or "NA" one', () => {
+    const records = parseDelivery(body([record({ user_id: 638 }), record({ webhook_record_id: '2', user_id: 'NA' }), record({ webhook_record_id: '3', user_id: '' })]), { orgId: ORG });
+    assert.equal(records.length, 3);
+    assert.throws(() => parseDelivery(body([record({ user_id: 701 })]), { orgId: ORG }), /account 701/);
+  });
+
   it('skips the org check when no org is given (backfill of exports)', () => {
     assert.equal(parseDelivery(body(record({ user_id: '999' }))).length, 1);
   });
@@ -228,6 +234,22 @@ const BAD: BadCase[] = [
     status: 403,
     says: ['record 0', 'account 702', 'contact_id'],
   },
+  // Issue 12, case 8: a value the org check cannot read is refused, not skipped.
+  ...([
+    ['user_id', ['999'], 'an array'],
+    ['user_id', { id: '999' }, 'an object'],
+    ['user_id', ['638'], 'an array'],
+    ['user_id', true, 'a boolean'],
+    ['user_id', 'acct-999', 'a string holding other characters'],
+    ['contact_id', ['CID999-1'], 'an array'],
+    ['AD_contact_id', { name: 'Jane Doe (CID999-1)' }, 'an object'],
+  ] as const).map(([field, value, type]): BadCase => ({
+    name: `case 8: ${field} as ${JSON.stringify(value)}`,
+    body: body([record(), { ...fixtureRecords('refund')[0], [field]: value }]),
+    code: 'FC_ERR_RECORD_FIELD_INVALID',
+    status: 400,
+    says: ['record 1', field, type],
+  })),
 ];
 
 describe('parseDelivery: bad deliveries are refused whole, with their own code', () => {
