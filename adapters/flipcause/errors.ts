@@ -44,6 +44,11 @@ export const FcErrors = defineErrors({
     status: 400,
     message: 'record {index}: {field} must be {expected}, not {type}',
   },
+  FC_ERR_RECORD_NOT_UNICODE: {
+    kind: 'input',
+    status: 400,
+    message: 'record {index}: {path} is not well-formed Unicode (an unpaired UTF-16 surrogate at character {offset} of its {part})',
+  },
   FC_ERR_RECORD_WRONG_ORG: {
     kind: 'input',
     status: 403,

@@ -77,6 +77,13 @@ describe('parseDelivery: good deliveries', () => {
     assert.throws(() => parseDelivery(body([record({ user_id: 701 })]), { orgId: ORG }), /account 701/);
   });
 
+  it('accepts text outside the Basic Multilingual Plane (surrogate pairs), escaped or raw', () => {
+    const escaped = Buffer.from('[{"webhook_record_id": "1", "PD_first_name": "Ana \\ud83d\\ude00"}]');
+    const raw = body([record({ PD_first_name: 'Ana 😀', '𝒩ame': '\u{1F600}' })]);
+    assert.equal(parseDelivery(escaped)[0]!.raw['PD_first_name'], 'Ana 😀');
+    assert.equal(parseDelivery(raw).length, 1);
+  });
+
   it('skips the org check when no org is given (backfill of exports)', () => {
     assert.equal(parseDelivery(body(record({ user_id: '999' }))).length, 1);
   });
@@ -233,6 +240,28 @@ const BAD: BadCase[] = [
     code: 'FC_ERR_RECORD_WRONG_ORG',
     status: 403,
     says: ['record 0', 'account 702', 'contact_id'],
+  },
+  // Issue 12, case 1 (at intake): text that is not well-formed Unicode is refused, naming record and field.
+  {
+    name: 'an email holding an unpaired surrogate',
+    body: body([record(), record({ webhook_record_id: '2', PD_email: '\ud800@example.org' })]),
+    code: 'FC_ERR_RECORD_NOT_UNICODE',
+    status: 400,
+    says: ['record 1: PD_email is not well-formed Unicode', 'character 0 of its value'],
+  },
+  {
+    name: 'a trailing high surrogate (an emoji cut in half) in a nested value',
+    body: body([record({ CF_answers: [{ q: 'ok', a: 'Thanks \ud83d' }] })]),
+    code: 'FC_ERR_RECORD_NOT_UNICODE',
+    status: 400,
+    says: ['record 0: CF_answers[0].a', 'character 7 of its value'],
+  },
+  {
+    name: 'a low surrogate alone, in a field name',
+    body: Buffer.from('[{"webhook_record_id": "1", "x\\udc00y": "v"}]'),
+    code: 'FC_ERR_RECORD_NOT_UNICODE',
+    status: 400,
+    says: ['record 0: x\ufffdy', 'character 1 of its name'],
   },
   // Issue 12, case 8: a value the org check cannot read is refused, not skipped.
   ...([

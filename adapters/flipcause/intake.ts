@@ -34,6 +34,10 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const JSON_POSITION = /at position (\d+)/;
 const WHITESPACE_ONLY = /^\s*$/;
+// In Unicode mode a surrogate pair is one code point, so only an unpaired half matches; one
+// character class, so a scan is linear in the string's length.
+const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATES = /\p{Cs}/gu;
 
 /** Splits a delivery into records; throws an FC_ERR_… EngineError (4xx) for anything bad. */
 export function parseDelivery(body: Buffer | Uint8Array, options: ParseOptions = {}): IntakeRecord[] {
@@ -82,7 +86,7 @@ function parseJson(json: string): unknown {
 
 function intakeRecord(item: unknown, index: number, limits: IntakeLimits, orgId: string | undefined): IntakeRecord {
   if (!isObject(item)) throw FcErrors.FC_ERR_RECORD_NOT_OBJECT({ index, type: describe(item) });
-  const bad = forbiddenKey(item, index, limits.maxDepth);
+  const bad = recordProblem(item, index, limits.maxDepth);
   if (bad) throw bad;
   const problem = identityProblem(item);
   if (problem) throw FcErrors.FC_ERR_RECORD_FIELD_INVALID({ index, ...problem });
@@ -98,35 +102,64 @@ function intakeRecord(item: unknown, index: number, limits: IntakeLimits, orgId:
   return { trigger, recordId, dedupeKey: `${trigger}:${recordId}`, raw: item };
 }
 
-/** Walks the record without recursion (so a hostile nesting cannot overflow the stack). */
-function forbiddenKey(record: Record<string, unknown>, index: number, maxDepth: number): EngineError | null {
+/**
+ * Walks the record without recursion (so a hostile nesting cannot overflow the stack), refusing
+ * forbidden keys, nesting past the limit, and text that is not well-formed Unicode.
+ *
+ * A lone UTF-16 surrogate ("\ud800" in the JSON) is refused with a 400 naming the record and
+ * field, not stored and skipped: it is not text (no UTF-8 encoder can send it on to MailerLite,
+ * so the record could never be delivered as sent); an encoder working from real UTF-8 text, as
+ * a sender's is, cannot produce it, so it marks a corrupted or forged delivery, which the sender
+ * should see refused, like every other malformed record, rather than acknowledged and
+ * half-processed. The whole delivery is refused, so nothing of it is stored.
+ */
+function recordProblem(record: Record<string, unknown>, index: number, maxDepth: number): EngineError | null {
   const stack: { value: object; path: string; depth: number }[] = [{ value: record, path: '', depth: 0 }];
   while (stack.length > 0) {
     const { value, path, depth } = stack.pop()!;
     if (depth > maxDepth) return FcErrors.FC_ERR_RECORD_TOO_DEEP({ index, limit: maxDepth });
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
-        const v: unknown = value[i];
-        if (typeof v === 'object' && v !== null) stack.push({ value: v, path: `${path}[${i}]`, depth: depth + 1 });
+        const bad = visit(value[i], path, i, depth + 1);
+        if (bad) return bad;
       }
       continue;
     }
     for (const key of Object.keys(value)) {
-      if (FORBIDDEN_KEYS.has(key)) {
-        return FcErrors.FC_ERR_RECORD_FORBIDDEN_KEY({ index, key, path: clip(path === '' ? key : `${path}.${key}`) });
-      }
-      // Flipcause values are strings: only the rare nested value costs a stack entry.
-      const v: unknown = (value as Record<string, unknown>)[key];
-      if (typeof v === 'object' && v !== null) stack.push({ value: v, path: path === '' ? key : `${path}.${key}`, depth: depth + 1 });
+      if (FORBIDDEN_KEYS.has(key)) return FcErrors.FC_ERR_RECORD_FORBIDDEN_KEY({ index, key, path: clip(childPath(path, key)) });
+      const lone = LONE_SURROGATE.exec(key);
+      if (lone) return FcErrors.FC_ERR_RECORD_NOT_UNICODE({ index, path: clip(printable(childPath(path, key))), part: 'name', offset: lone.index });
+      const bad = visit((value as Record<string, unknown>)[key], path, key, depth + 1);
+      if (bad) return bad;
     }
   }
   return null;
+
+  // Flipcause values are strings: only the rare nested value costs a stack entry (and a path).
+  function visit(v: unknown, path: string, step: string | number, depth: number): EngineError | null {
+    if (typeof v === 'string') {
+      const lone = LONE_SURROGATE.exec(v);
+      return lone ? FcErrors.FC_ERR_RECORD_NOT_UNICODE({ index, path: clip(printable(childPath(path, step))), part: 'value', offset: lone.index }) : null;
+    }
+    if (typeof v === 'object' && v !== null) stack.push({ value: v, path: childPath(path, step), depth });
+    return null;
+  }
+}
+
+function childPath(path: string, step: string | number): string {
+  if (typeof step === 'number') return `${path}[${step}]`;
+  return path === '' ? step : `${path}.${step}`;
 }
 
 const MAX_PATH = 120;
 
 function clip(path: string): string {
   return path.length <= MAX_PATH ? path : `…${path.slice(-MAX_PATH)}`;
+}
+
+/** A path fit for a message: an unpaired surrogate in a key is shown as U+FFFD. */
+function printable(path: string): string {
+  return path.replace(LONE_SURROGATES, '\uFFFD');
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
