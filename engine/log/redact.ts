@@ -2,8 +2,9 @@
  * Donor data is PII: log lines never carry emails, names, phones or addresses in clear.
  * Two nets, both built once: values under PII keys are replaced wherever they sit (also inside
  * MailerLite error bodies echoed into logs), and anything shaped like an email is masked in
- * every string, including messages.
+ * every string, including messages (in one linear pass: see emails-in-text.ts).
  */
+import { maskEmails } from './emails-in-text.ts';
 
 const PII_KEY = new RegExp(
   [
@@ -29,8 +30,6 @@ const PII_KEY = new RegExp(
   'i',
 );
 
-const EMAIL = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[a-z]{2,}/gi;
-
 export const REDACTED = '[redacted]';
 
 export function isPiiKey(key: string): boolean {
@@ -38,7 +37,7 @@ export function isPiiKey(key: string): boolean {
 }
 
 export function scrubString(s: string): string {
-  return s.replace(EMAIL, REDACTED);
+  return maskEmails(s, REDACTED);
 }
 
 /** A deep copy of `value` with PII removed; the input is never mutated. */

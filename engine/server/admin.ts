@@ -1,8 +1,8 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { redact } from '../log/redact.ts';
-import type { Outcome, RecordStatus, Store, StoredRecord } from '../store/types.ts';
+import type { Outcome, RecordStatus, Store } from '../store/types.ts';
 import type { Fleet } from './fleet.ts';
+import { recordView } from './record-view.ts';
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
@@ -12,12 +12,6 @@ function authorised(req: FastifyRequest, token: string): boolean {
   const header = req.headers.authorization ?? '';
   const given = header.startsWith('Bearer ') ? header.slice(7) : '';
   return timingSafeEqual(digest(given), digest(token));
-}
-
-/** A record for the admin API: the raw payload (PII) only when asked for. */
-function view(r: StoredRecord, pii: boolean): Record<string, unknown> {
-  const { raw, ...rest } = r;
-  return pii ? { ...rest, raw } : { ...rest, raw: raw === null ? null : redact(raw) };
 }
 
 /** The admin API under /admin, behind a bearer token: inspect flows and records, replay. */
@@ -46,14 +40,14 @@ export function registerAdmin(app: FastifyInstance, opts: { token: string; store
       const records = store.records({
         flow: q.flow, status: q.status, outcome: q.outcome, afterId: Number(q.after ?? 0), limit: Math.min(Number(q.limit ?? 100), 1000),
       });
-      return { records: records.map((r) => view(r, false)) };
+      return { records: records.map((r) => recordView(r, false)) };
     });
     admin.get('/records/:id', async (req, reply) => {
       const id = Number((req.params as { id: string }).id);
       const record = store.record(id);
       if (!record) return reply.code(404).send({ code: 'ENGINE_ERR_NO_RECORD', message: `no record ${id}` });
       const pii = (req.query as { pii?: string }).pii === 'true';
-      return { record: view(record, pii), history: store.history(id) };
+      return { record: recordView(record, pii), history: store.history(id) };
     });
     admin.post('/records/:id/replay', async (req, reply) => {
       const id = Number((req.params as { id: string }).id);
