@@ -66,3 +66,42 @@ test('issue 12, case 2: a 1 MB field is redacted whole in the admin views while 
     assert.equal(full.body.record.raw.CF_note, note);
     await h.settled();
   }));
+
+test('issue 12, case 7: admin parameters are checked by the route schemas: a 400 naming the parameter, never a 500 or a lifted cap', () =>
+  withHarness(async (h) => {
+    assert.equal((await h.send('hope', [contact(1), contact(2), contact(3)])).status, 200);
+    await h.settled();
+    const cases: [string, string, RegExp][] = [
+      ['/records?limit=abc', 'ENGINE_ERR_ADMIN_PARAM', /^query parameter limit must be a whole number from 1 to 1000/],
+      ['/records?limit=2.5', 'ENGINE_ERR_ADMIN_PARAM', /^query parameter limit /],
+      ['/records?limit=-1', 'ENGINE_ERR_ADMIN_PARAM', /^query parameter limit /],
+      ['/records?limit=0', 'ENGINE_ERR_ADMIN_PARAM', /^query parameter limit /],
+      ['/records?limit=1001', 'ENGINE_ERR_ADMIN_PARAM', /^query parameter limit /],
+      ['/records?limit=', 'ENGINE_ERR_ADMIN_PARAM', /^query parameter limit /],
+      ['/records?limit=1&limit=2', 'ENGINE_ERR_ADMIN_PARAM', /^query parameter limit /],
+      ['/records?flow=hope&flow=other', 'ENGINE_ERR_ADMIN_PARAM', /^query parameter flow must be one flow id, given once$/],
+      ['/records?after=x', 'ENGINE_ERR_ADMIN_PARAM', /^query parameter after /],
+      ['/records?status=finished', 'ENGINE_ERR_ADMIN_PARAM', /^query parameter status must be one of pending, done, dead/],
+      ['/records?outcome=sent', 'ENGINE_ERR_ADMIN_PARAM', /^query parameter outcome must be one of created, updated, skipped, failed, dead/],
+      ['/records?stauts=dead', 'ENGINE_ERR_ADMIN_PARAM_UNKNOWN', /^unknown query parameter stauts; this route takes flow, status, outcome, after, limit$/],
+      ['/records/abc', 'ENGINE_ERR_ADMIN_PARAM', /^path parameter id must be a record id/],
+      ['/records/1?pii=yes', 'ENGINE_ERR_ADMIN_PARAM', /^query parameter pii must be true or false$/],
+      ['/flows?verbose=1', 'ENGINE_ERR_ADMIN_PARAM_UNKNOWN', /^unknown query parameter verbose; this route takes none$/],
+    ];
+    for (const [path, code, message] of cases) {
+      const a = await answer(admin(h, path));
+      assert.equal(a.status, 400, path);
+      assert.equal(a.body.code, code, path);
+      assert.match(a.body.message, message, path);
+    }
+    // Good parameters still work, and the ones a list names are applied.
+    const page = await answer(admin(h, '/records?flow=hope&status=done&limit=2&after=0'));
+    assert.equal(page.status, 200);
+    assert.equal(page.body.records.length, 2);
+    const rest = await answer(admin(h, `/records?flow=hope&after=${page.body.records[1].id}`));
+    assert.equal(rest.body.records.length, 1);
+    assert.equal((await answer(admin(h, `/records?limit=1000`))).body.records.length, 3);
+    assert.equal((await admin(h, '/records/999999')).status, 404);
+    assert.equal((await answer(admin(h, `/records/${page.body.records[0].id}?pii=false`))).body.record.raw.email, '[redacted]');
+    assert.equal((await answer(admin(h, '/records?status=dead'))).body.records.length, 0);
+  }));

@@ -1,6 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Outcome, RecordStatus, Store } from '../store/types.ts';
+import type { Store } from '../store/types.ts';
+import { adminRoute, FLOW_PARAMS, RECORD_PARAMS, RECORD_QUERY, RECORDS_QUERY, type RecordsQuery } from './admin-query.ts';
 import type { Fleet } from './fleet.ts';
 import { recordView } from './record-view.ts';
 
@@ -21,7 +22,7 @@ export function registerAdmin(app: FastifyInstance, opts: { token: string; store
     admin.addHook('onRequest', async (req, reply) => {
       if (!authorised(req, opts.token)) return reply.code(401).send({ code: 'ENGINE_ERR_ADMIN_AUTH', message: 'admin API needs a valid bearer token' });
     });
-    admin.get('/flows', async () => {
+    admin.get('/flows', adminRoute({ querystring: {} }), async () => {
       const stats = new Map(store.stats().map((s) => [s.flow, s]));
       return {
         flows: fleet.all().map((f) => {
@@ -35,29 +36,27 @@ export function registerAdmin(app: FastifyInstance, opts: { token: string; store
         problems: fleet.problemsReport(),
       };
     });
-    admin.get('/records', async (req) => {
-      const q = req.query as { flow?: string; status?: RecordStatus; outcome?: Outcome; after?: string; limit?: string };
-      const records = store.records({
-        flow: q.flow, status: q.status, outcome: q.outcome, afterId: Number(q.after ?? 0), limit: Math.min(Number(q.limit ?? 100), 1000),
-      });
+    admin.get('/records', adminRoute({ querystring: RECORDS_QUERY }), async (req) => {
+      const q = req.query as RecordsQuery;
+      const records = store.records({ flow: q.flow, status: q.status, outcome: q.outcome, afterId: q.after, limit: q.limit });
       return { records: records.map((r) => recordView(r, false)) };
     });
-    admin.get('/records/:id', async (req, reply) => {
-      const id = Number((req.params as { id: string }).id);
+    admin.get('/records/:id', adminRoute({ params: RECORD_PARAMS, querystring: RECORD_QUERY }), async (req, reply) => {
+      const { id } = req.params as { id: number };
       const record = store.record(id);
       if (!record) return reply.code(404).send({ code: 'ENGINE_ERR_NO_RECORD', message: `no record ${id}` });
-      const pii = (req.query as { pii?: string }).pii === 'true';
+      const { pii } = req.query as { pii: boolean };
       return { record: recordView(record, pii), history: store.history(id) };
     });
-    admin.post('/records/:id/replay', async (req, reply) => {
-      const id = Number((req.params as { id: string }).id);
+    admin.post('/records/:id/replay', adminRoute({ params: RECORD_PARAMS, querystring: {} }), async (req, reply) => {
+      const { id } = req.params as { id: number };
       const record = store.record(id);
       if (!record) return reply.code(404).send({ code: 'ENGINE_ERR_NO_RECORD', message: `no record ${id}` });
       const replayed = store.replay([id], Date.now());
       opts.wake(record.flow);
       return { replayed };
     });
-    admin.post('/flows/:flow/replay-dead', async (req) => {
+    admin.post('/flows/:flow/replay-dead', adminRoute({ params: FLOW_PARAMS, querystring: {} }), async (req) => {
       const flow = (req.params as { flow: string }).flow;
       const replayed = store.replay(store.deadIds(flow), Date.now());
       opts.wake(flow);
