@@ -4,6 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { MAX_VIEW_CHARS } from '../engine/server/record-view.ts';
 import { flowYaml, startHarness, type Harness } from './support/harness.ts';
 import { assertNoPii } from './support/pii.ts';
@@ -104,4 +106,45 @@ test('issue 12, case 7: admin parameters are checked by the route schemas: a 400
     assert.equal((await admin(h, '/records/999999')).status, 404);
     assert.equal((await answer(admin(h, `/records/${page.body.records[0].id}?pii=false`))).body.record.raw.email, '[redacted]');
     assert.equal((await answer(admin(h, '/records?status=dead'))).body.records.length, 0);
+  }));
+
+test('issue 12, case 11: /readyz says not ready while the store refuses intake writes, and ready again once a write succeeds', () =>
+  withHarness(async (h) => {
+    const ready = async (): Promise<{ status: number; body: Record<string, any> }> => answer(fetch(`${h.server.url}/readyz`));
+    assert.deepEqual((await ready()).body.store, { writable: true });
+    // Another connection makes every write refused, as a full disk or an I/O error would.
+    const db = new Database(join(h.dir, 'engine.sqlite'));
+    try {
+      db.exec(`CREATE TRIGGER refuse_records BEFORE INSERT ON records BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;
+               CREATE TRIGGER refuse_meta_insert BEFORE INSERT ON meta BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;
+               CREATE TRIGGER refuse_meta_update BEFORE UPDATE ON meta BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;`);
+      assert.equal((await h.send('hope', [contact(1)])).status, 503);
+      for (let i = 0; i < 2; i++) {
+        const r = await ready();
+        assert.equal(r.status, 503, 'not ready while writes fail (the check\'s own write fails too)');
+        assert.equal(r.body.ready, false);
+        assert.equal(r.body.store.writable, false);
+        assert.equal(r.body.store.reason, 'SQLITE_CONSTRAINT_TRIGGER', 'the store error\'s code');
+        assert.match(r.body.store.since, /^\d{4}-\d\d-\d\dT/);
+      }
+      // An intake write that succeeds makes it ready again.
+      db.exec('DROP TRIGGER refuse_records');
+      assert.equal((await h.send('hope', [contact(2)])).status, 200);
+      assert.equal((await ready()).status, 200);
+
+      // Failing again, then no delivery comes (a load balancer stopped sending them): the check's
+      // own write finds out that the store works again.
+      db.exec(`CREATE TRIGGER refuse_records BEFORE INSERT ON records BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;`);
+      assert.equal((await h.send('hope', [contact(3)])).status, 503);
+      assert.equal((await ready()).status, 503);
+      db.exec('DROP TRIGGER refuse_records; DROP TRIGGER refuse_meta_insert; DROP TRIGGER refuse_meta_update');
+      const back = await ready();
+      assert.equal(back.status, 200);
+      assert.deepEqual(back.body.store, { writable: true });
+      assert.equal((await h.send('hope', [contact(3)])).status, 200);
+      await h.settled();
+      assert.equal(h.logLines.filter((l) => l.includes('the store refuses writes')).length, 2, 'one error line per failing spell, not per delivery');
+    } finally {
+      db.close();
+    }
   }));

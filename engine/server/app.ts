@@ -6,6 +6,7 @@ import { registerAdmin } from './admin.ts';
 import type { Fleet } from './fleet.ts';
 import { IntakeErrors, IntakeQueue, toNewRecords } from './intake.ts';
 import type { Metrics } from './metrics.ts';
+import { StoreWrites } from './store-writes.ts';
 
 export interface AppOptions {
   fleet: Fleet;
@@ -37,7 +38,8 @@ export function buildApp(opts: AppOptions): EngineApp {
   // Fastify's own request logging is off: one line per delivery is written below, without PII.
   const bodyLimit = opts.bodyLimit ?? 4 * 1024 * 1024;
   const app = Fastify({ logger: false, bodyLimit });
-  const intake = new IntakeQueue(store);
+  const writes = new StoreWrites(store, log);
+  const intake = new IntakeQueue(store, Date.now, writes);
   let open = true;
 
   // Flipcause's Content-Type is unreliable ("application-json"): every body is read as raw bytes.
@@ -91,8 +93,9 @@ export function buildApp(opts: AppOptions): EngineApp {
   app.get('/readyz', async (_req, reply) => {
     const problems = fleet.problemsReport();
     const accounts = fleet.accounts().map((w) => ({ account: w.accountKey, flows: w.flowIds, ...w.status() }));
-    const ready = open && fleet.all().length > 0;
-    return reply.code(ready ? 200 : 503).send({ ready, intake: open ? 'open' : 'closed', flows: fleet.all().length, problems, accounts });
+    const storeWrites = writes.status();
+    const ready = open && fleet.all().length > 0 && storeWrites.writable;
+    return reply.code(ready ? 200 : 503).send({ ready, intake: open ? 'open' : 'closed', store: storeWrites, flows: fleet.all().length, problems, accounts });
   });
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', metrics.registry.contentType);

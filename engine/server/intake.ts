@@ -4,6 +4,7 @@ import type { NormalisedEvent } from '../../adapters/flipcause/event.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 import type { IntakeRecord } from '../registry.ts';
 import type { IngestResult, NewRecord, Store } from '../store/types.ts';
+import { reasonOf } from './store-writes.ts';
 
 export const IntakeErrors = defineErrors({
   ENGINE_ERR_STORE_UNAVAILABLE: { kind: 'retryable', status: 503, message: 'the store cannot commit the delivery right now ({reason}); nothing was stored' },
@@ -55,7 +56,11 @@ export class IntakeQueue {
   private waiting: Waiting[] = [];
   private scheduled = false;
 
-  constructor(private readonly store: Store, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number = Date.now,
+    private readonly writes?: { committed(): void; failed(reason: string): void },
+  ) {}
 
   submit(records: NewRecord[]): Promise<IngestResult> {
     return new Promise((resolve, reject) => {
@@ -75,10 +80,13 @@ export class IntakeQueue {
     try {
       results = this.store.ingest(batch.map((w) => w.records), this.now());
     } catch (err) {
-      const error = IntakeErrors.ENGINE_ERR_STORE_UNAVAILABLE({ reason: (err as { code?: string }).code ?? (err as Error).message }, { cause: err });
+      const reason = reasonOf(err);
+      this.writes?.failed(reason);
+      const error = IntakeErrors.ENGINE_ERR_STORE_UNAVAILABLE({ reason }, { cause: err });
       for (const w of batch) w.reject(error);
       return;
     }
+    this.writes?.committed();
     batch.forEach((w, i) => w.resolve(results[i]!));
   }
 }
