@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MAX_VIEW_CHARS } from '../engine/server/record-view.ts';
@@ -148,3 +149,139 @@ test('issue 12, case 11: /readyz says not ready while the store refuses intake w
       db.close();
     }
   }));
+
+/** A raw HTTP/1.1 client over loopback that sends what it is told, as slowly as it is told. */
+interface RawClient {
+  socket: Socket;
+  /** Everything the server wrote, once it closed the connection. */
+  closed: Promise<string>;
+}
+
+function rawClient(h: Harness, head: string): Promise<RawClient> {
+  const { port } = new URL(h.server.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => {
+      socket.write(head);
+      resolve({ socket, closed });
+    });
+    let text = '';
+    socket.on('data', (d) => (text += d));
+    socket.on('error', () => {});
+    socket.once('error', reject);
+    const closed = new Promise<string>((done) => socket.on('close', () => done(text)));
+  });
+}
+
+function postHead(contentLength: number, path = '/hooks/hope'): string {
+  return `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application-json\r\nX-Flipcause-Hmac-SHA256: AAAA\r\nContent-Length: ${contentLength}\r\n\r\n`;
+}
+
+async function heldBytes(h: Harness): Promise<{ bodies: number; bytes: number }> {
+  const text = await (await fetch(`${h.server.url}/metrics`)).text();
+  const value = (name: string): number => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
+  return { bodies: value('engine_http_bodies_in_flight'), bytes: value('engine_http_body_bytes_held') };
+}
+
+async function until(what: string, cond: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const SHORT = { requestTimeoutMs: 1000, headersTimeoutMs: 1000 };
+
+test('issue 12, case 6: slow-drip bodies and slow headers are cut off (408, connection closed) while deliveries get 200', () =>
+  withHarness(async (h) => {
+    const body = JSON.stringify([contact(1)]);
+    const drips: RawClient[] = [];
+    for (let i = 0; i < 100; i++) drips.push(await rawClient(h, postHead(body.length)));
+    const slowHeaders = await rawClient(h, 'POST /hooks/hope HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    let sent = 0;
+    // One byte of each body every 50 ms: the whole body would take minutes.
+    const drip = setInterval(() => {
+      for (const c of drips) if (!c.socket.destroyed) c.socket.write(body[sent]!);
+      if (!slowHeaders.socket.destroyed) slowHeaders.socket.write('X');
+      sent++;
+    }, 50);
+    try {
+      assert.equal((await h.send('hope', [contact(2)])).status, 200, 'a delivery meanwhile');
+      assert.equal((await fetch(`${h.server.url}/healthz`)).status, 200);
+      const answers = await Promise.all([...drips, slowHeaders].map((c) => c.closed));
+      assert.ok(sent < body.length, `cut off after ${sent} of ${body.length} bytes`);
+      for (const a of answers) assert.match(a, /^HTTP\/1\.1 408 /);
+    } finally {
+      clearInterval(drip);
+    }
+    await until('bodies released', async () => (await heldBytes(h)).bodies === 0);
+    assert.deepEqual(await heldBytes(h), { bodies: 0, bytes: 0 });
+    assert.deepEqual(h.server.store.records({}).map((r) => r.dedupeKey), ['new_contact:2']);
+    await h.settled();
+  }, { limits: SHORT }));
+
+test('issue 12, case 6: stalled big bodies hold at most the byte budget, a body over it gets 503 unread, and all is released when they are cut off', () =>
+  withHarness(async (h) => {
+    const MiB = 1024 * 1024;
+    const stalled: RawClient[] = [];
+    for (let i = 0; i < 2; i++) {
+      const c = await rawClient(h, postHead(3 * MiB));
+      c.socket.write(Buffer.alloc(3 * MiB - 1024, 0x20));
+      stalled.push(c);
+    }
+    await until('the stalled bodies to be held', async () => (await heldBytes(h)).bytes === 2 * (3 * MiB - 1024));
+    assert.equal((await heldBytes(h)).bodies, 2);
+
+    // A third stalled body would go over the 8 MiB budget: refused unread, its connection closed.
+    const third = await rawClient(h, postHead(4 * MiB - 1024));
+    third.socket.write(Buffer.alloc(MiB, 0x20));
+    const refused = await third.closed;
+    assert.match(refused, /^HTTP\/1\.1 503 /);
+    assert.match(refused, /ENGINE_ERR_BUSY/);
+    assert.match(refused, /connection: close/i);
+    assert.deepEqual(await heldBytes(h), { bodies: 2, bytes: 2 * (3 * MiB - 1024) });
+
+    // A body declared over what is left is refused before it is read; one that fits is taken.
+    const big = await answer(h.send('hope', JSON.stringify([contact(1, { CF_note: 'x'.repeat(2.5 * MiB) })])));
+    assert.equal(big.status, 503);
+    assert.equal(big.body.code, 'ENGINE_ERR_BUSY');
+    // Sent without Content-Length (chunked), it is cut off once it goes over.
+    const chunked = await answer(fetch(`${h.server.url}/hooks/hope`, {
+      method: 'POST', body: new Blob([JSON.stringify([contact(1, { CF_note: 'x'.repeat(2.5 * MiB) })])]).stream(), duplex: 'half',
+      headers: { 'x-flipcause-hmac-sha256': 'AAAA' },
+    } as RequestInit));
+    assert.equal(chunked.status, 503);
+    assert.equal(chunked.body.code, 'ENGINE_ERR_BUSY');
+    assert.equal((await h.send('hope', [contact(2)])).status, 200, 'a delivery of the usual size');
+
+    const answers = await Promise.all(stalled.map((c) => c.closed));
+    for (const a of answers) assert.match(a, /^HTTP\/1\.1 408 /);
+    await until('bodies released', async () => (await heldBytes(h)).bodies === 0);
+    assert.deepEqual(await heldBytes(h), { bodies: 0, bytes: 0 });
+    assert.equal((await h.send('hope', [contact(3, { CF_note: 'x'.repeat(900 * 1024) })])).status, 200, 'the budget is free again');
+    assert.deepEqual(h.server.store.records({}).map((r) => r.dedupeKey), ['new_contact:2', 'new_contact:3']);
+    await h.settled();
+  }, { limits: { ...SHORT, requestTimeoutMs: 3000, maxBodyBytes: 8 * 1024 * 1024 } }));
+
+test('issue 12, case 6: more bodies in flight than allowed: the next one gets 503 at once, and is taken again once they are gone', () =>
+  withHarness(async (h) => {
+    const stalled = [await rawClient(h, postHead(500)), await rawClient(h, postHead(500))];
+    for (const c of stalled) c.socket.write('[{"webhook_record_id"');
+    await until('both bodies admitted', async () => (await heldBytes(h)).bodies === 2);
+    const busy = await answer(h.send('hope', [contact(1)]));
+    assert.equal(busy.status, 503);
+    assert.equal(busy.body.code, 'ENGINE_ERR_BUSY');
+    assert.equal((await fetch(`${h.server.url}/healthz`)).status, 200, 'requests without a body are not counted');
+    for (const a of await Promise.all(stalled.map((c) => c.closed))) assert.match(a, /^HTTP\/1\.1 408 /);
+    assert.equal((await h.send('hope', [contact(1)])).status, 200);
+    assert.equal(h.server.store.records({}).length, 1);
+    await h.settled();
+  }, { limits: { ...SHORT, maxBodies: 2 } }));
+
+test('issue 12, case 6: an idle keep-alive connection is closed by the server', () =>
+  withHarness(async (h) => {
+    const c = await rawClient(h, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const text = await c.closed;
+    assert.match(text, /^HTTP\/1\.1 200 /);
+    assert.match(text, /keep-alive: timeout=1/i);
+  }, { limits: { keepAliveTimeoutMs: 1000 } }));

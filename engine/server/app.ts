@@ -3,7 +3,9 @@ import { isEngineError, type EngineError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Store } from '../store/types.ts';
 import { registerAdmin } from './admin.ts';
+import { limitBodies } from './body-budget.ts';
 import type { Fleet } from './fleet.ts';
+import { DEFAULT_HTTP_LIMITS, serverOptions, type HttpLimits } from './http-limits.ts';
 import { IntakeErrors, IntakeQueue, toNewRecords } from './intake.ts';
 import type { Metrics } from './metrics.ts';
 import { StoreWrites } from './store-writes.ts';
@@ -20,6 +22,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Bearer token of the admin API; the API is off without one. */
   adminToken?: string;
+  /** Timeouts, keep-alive and in-flight body limits (DEFAULT_HTTP_LIMITS for what is not given). */
+  limits?: Partial<HttpLimits>;
 }
 
 export interface EngineApp {
@@ -37,7 +41,9 @@ export function buildApp(opts: AppOptions): EngineApp {
   const { fleet, store, log, metrics } = opts;
   // Fastify's own request logging is off: one line per delivery is written below, without PII.
   const bodyLimit = opts.bodyLimit ?? 4 * 1024 * 1024;
-  const app = Fastify({ logger: false, bodyLimit });
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...opts.limits };
+  const app = Fastify({ logger: false, bodyLimit, ...serverOptions(limits) });
+  limitBodies(app, { maxBodies: limits.maxBodies, maxBodyBytes: limits.maxBodyBytes, bodyLimit }, metrics.registry);
   const writes = new StoreWrites(store, log);
   const intake = new IntakeQueue(store, Date.now, writes);
   let open = true;

@@ -10,6 +10,9 @@ export const IntakeErrors = defineErrors({
   ENGINE_ERR_STORE_UNAVAILABLE: { kind: 'retryable', status: 503, message: 'the store cannot commit the delivery right now ({reason}); nothing was stored' },
   ENGINE_ERR_SHUTTING_DOWN: { kind: 'retryable', status: 503, message: 'the server is shutting down; send again later' },
   ENGINE_ERR_UNKNOWN_FLOW: { kind: 'input', status: 404, message: 'no flow is served at this path' },
+  ENGINE_ERR_BUSY: {
+    kind: 'retryable', status: 503, message: 'the server is receiving as many deliveries as it holds at once; nothing of this one was stored: send it again later',
+  },
   ENGINE_ERR_BODY_TOO_LARGE: { kind: 'input', status: 413, message: 'the delivery is over {limit} bytes; nothing was read further or stored' },
 });
 

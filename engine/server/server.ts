@@ -6,6 +6,7 @@ import type { WorkerOptions } from '../worker/account-worker.ts';
 import { buildApp } from './app.ts';
 import { Fleet } from './fleet.ts';
 import { watchFlows, type FlowWatcher } from './flow-watcher.ts';
+import type { HttpLimits } from './http-limits.ts';
 import { Metrics } from './metrics.ts';
 
 export interface ServerOptions {
@@ -19,6 +20,8 @@ export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
   worker?: Partial<WorkerOptions>;
   bodyLimit?: number;
+  /** Timeouts, keep-alive and in-flight body limits of the HTTP server. */
+  limits?: Partial<HttpLimits>;
   /** Processed raw records are purged after this many days. */
   retentionDays?: number;
   /** Reload flow files when they change on disk. */
@@ -46,7 +49,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const metrics = new Metrics(store, () => fleet);
   fleet = new Fleet({ paths: opts.flows, store, log, env: opts.env, worker: opts.worker, hooks: metrics.hooks(), override: opts.override });
   fleet.load();
-  const { app, closeIntake } = buildApp({ fleet, store, log, metrics, adminToken: opts.adminToken, bodyLimit: opts.bodyLimit });
+  const { app, closeIntake } = buildApp({ fleet, store, log, metrics, adminToken: opts.adminToken, bodyLimit: opts.bodyLimit, limits: opts.limits });
   await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
   const address = app.server.address();
   const url = typeof address === 'object' && address ? `http://${opts.host ?? '127.0.0.1'}:${address.port}` : String(address);
