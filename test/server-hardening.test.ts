@@ -4,11 +4,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MAX_VIEW_CHARS } from '../engine/server/record-view.ts';
-import { flowYaml, startHarness, type Harness } from './support/harness.ts';
+import { signBody } from '../adapters/flipcause/signature.ts';
+import { flowYaml, SECRET, startHarness, type Harness } from './support/harness.ts';
 import { assertNoPii } from './support/pii.ts';
 
 const ADMIN = 'admin-token-for-tests';
@@ -285,3 +287,57 @@ test('issue 12, case 6: an idle keep-alive connection is closed by the server', 
     assert.match(text, /^HTTP\/1\.1 200 /);
     assert.match(text, /keep-alive: timeout=1/i);
   }, { limits: { keepAliveTimeoutMs: 1000 } }));
+
+/** A signed delivery whose signature header is sent as several header lines, as given. */
+function sendWithSignatures(h: Harness, body: string, signatures: string[]): Promise<{ status: number; body: Record<string, any> }> {
+  const { port } = new URL(h.server.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/hooks/hope', headers: { 'content-type': 'application-json', 'x-flipcause-hmac-sha256': signatures } }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, any> }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('issue 12, case 9: a repeated signature header passes when every copy is valid, and is 401 when any copy is not', () =>
+  withHarness(async (h) => {
+    const first = JSON.stringify([contact(1)]);
+    const good = signBody(first, SECRET);
+    assert.deepEqual(await sendWithSignatures(h, first, [good, good]), { status: 200, body: { accepted: 1, duplicates: 0 } });
+    const second = JSON.stringify([contact(2)]);
+    for (const copies of [[signBody(second, SECRET), 'AAAA'], ['AAAA', signBody(second, SECRET)], [signBody(second, SECRET), signBody(first, SECRET)]]) {
+      const a = await sendWithSignatures(h, second, copies);
+      assert.equal(a.status, 401);
+      assert.equal(a.body.code, 'FC_ERR_SIGNATURE_INVALID');
+    }
+    assert.deepEqual(h.server.store.records({}).map((r) => r.dedupeKey), ['new_contact:1']);
+    await h.settled();
+  }));
+
+test('issue 12, case 8: a record naming another account through an array or object user_id is refused whole over HTTP', () =>
+  withHarness(async (h) => {
+    for (const userId of [['999'], { id: '999' }, ['638']]) {
+      const a = await answer(h.send('hope', [contact(1), contact(2, { user_id: userId })]));
+      assert.equal(a.status, 400);
+      assert.equal(a.body.code, 'FC_ERR_RECORD_FIELD_INVALID');
+      assert.match(a.body.message, /^record 1: user_id must be a Flipcause account number/);
+    }
+    assert.equal(h.server.store.records({}).length, 0);
+    assert.equal(h.fake.requests().filter((r) => r.method !== 'GET').length, 0);
+  }));
+
+test('issue 12, case 1 at intake: a lone surrogate in a record is a 400 naming record and field, and nothing of the delivery is stored', () =>
+  withHarness(async (h) => {
+    const a = await answer(h.send('hope', [contact(1), contact(2, { email: '\ud800@example.org' })]));
+    assert.equal(a.status, 400);
+    assert.equal(a.body.code, 'FC_ERR_RECORD_NOT_UNICODE');
+    assert.match(a.body.message, /^record 1: email is not well-formed Unicode/);
+    assert.equal(h.server.store.records({}).length, 0);
+    // The same delivery with the character whole is taken.
+    assert.equal((await h.send('hope', [contact(1), contact(2, { first_name: 'Ana \ud83d\ude00' })])).status, 200);
+    await h.settled();
+    assert.deepEqual(h.server.store.records({}).map((r) => r.status), ['done', 'done']);
+  }));
