@@ -1,8 +1,10 @@
 /**
  * A budget for request bodies in flight: how many are being received or handled at once, and
- * how many bytes they hold together (counted as they arrive, released when the answer is sent
- * or the connection drops). A body that would go over is answered 503 (Flipcause sends it again
- * later) instead of being held: memory stays bounded however many clients stall mid-body.
+ * how many bytes they may hold together, released when the answer is sent or the connection
+ * drops. A body with a Content-Length reserves that many bytes when it is admitted (Node's
+ * parser never passes on more), which costs nothing per chunk; only a chunked body, of unknown
+ * length, is counted as it arrives. A body that would go over is answered 503 (Flipcause sends
+ * it again later) instead of being held: memory stays bounded however many clients stall.
  */
 import { pipeline, Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -42,7 +44,9 @@ export class BodyBudget {
       throw IntakeErrors.ENGINE_ERR_BUSY();
     }
     this.bodies++;
-    let held = 0;
+    // A declared length is reserved whole; a chunked body starts at nothing and is counted below.
+    let held = declared > 0 ? declared : 0;
+    this.bytes += held;
     let released = false;
     const release = (): void => {
       if (released) return;
@@ -52,6 +56,7 @@ export class BodyBudget {
     };
     reply.raw.once('finish', release);
     reply.raw.once('close', release);
+    if (Number.isFinite(declared)) return payload;
     const count = new Transform({
       transform: (chunk: Buffer, _encoding, done) => {
         if (released) return done(null, chunk);
@@ -77,7 +82,16 @@ function hasBody(headers: IncomingHttpHeaders): boolean {
 /** Puts every request body of `app` under the budget, and exposes what it holds as gauges. */
 export function limitBodies(app: FastifyInstance, limits: BodyBudgetLimits, registry: Registry): BodyBudget {
   const budget = new BodyBudget(limits);
-  app.addHook('preParsing', async (req, reply, payload) => budget.admit(req, reply, payload) as typeof payload);
+  // A callback hook, not an async one: no promise per request on the intake path.
+  app.addHook('preParsing', (req, reply, payload, done) => {
+    let stream: typeof payload;
+    try {
+      stream = budget.admit(req, reply, payload) as typeof payload;
+    } catch (err) {
+      return done(err as Error);
+    }
+    done(null, stream);
+  });
   new Gauge({
     name: 'engine_http_bodies_in_flight', help: 'Request bodies being received or handled.', registers: [registry],
     collect() {
