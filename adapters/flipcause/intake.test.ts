@@ -81,6 +81,8 @@ describe('parseDelivery: good deliveries', () => {
     const escaped = Buffer.from('[{"webhook_record_id": "1", "PD_first_name": "Ana \\ud83d\\ude00"}]');
     const raw = body([record({ PD_first_name: 'Ana 😀', '𝒩ame': '\u{1F600}' })]);
     assert.equal(parseDelivery(escaped)[0]!.raw['PD_first_name'], 'Ana 😀');
+    // An escaped backslash before "udd…" is text, not an escape.
+    assert.equal(parseDelivery(Buffer.from('[{"webhook_record_id": "1", "a": "C:\\\\udder"}]'))[0]!.raw['a'], 'C:\\udder');
     assert.equal(parseDelivery(raw).length, 1);
   });
 
@@ -262,6 +264,20 @@ const BAD: BadCase[] = [
     code: 'FC_ERR_RECORD_NOT_UNICODE',
     status: 400,
     says: ['record 0: x\ufffdy', 'character 1 of its name'],
+  },
+  {
+    name: 'a surrogate encoded in the UTF-8 bytes themselves',
+    body: Buffer.concat([Buffer.from('[{"webhook_record_id": "1", "PD_email": "'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('@example.org"}]')]),
+    code: 'FC_ERR_BODY_NOT_UTF8',
+    status: 400,
+    says: ['UTF-8'],
+  },
+  {
+    name: 'an escaped lone surrogate in an upper-case escape, after an escaped backslash elsewhere',
+    body: Buffer.from('[{"webhook_record_id": "1", "a": "C:\\\\udder", "b": "\\uDBFF!"}]'),
+    code: 'FC_ERR_RECORD_NOT_UNICODE',
+    status: 400,
+    says: ['record 0: b is not well-formed Unicode'],
   },
   // Issue 12, case 8: a value the org check cannot read is refused, not skipped.
   ...([

@@ -38,6 +38,9 @@ const WHITESPACE_ONLY = /^\s*$/;
 // character class, so a scan is linear in the string's length.
 const LONE_SURROGATE = /\p{Cs}/u;
 const LONE_SURROGATES = /\p{Cs}/gu;
+// The strict UTF-8 decoder refuses encoded surrogates, so JSON can only produce one from a
+// \uD800–\uDFFF escape: a body without such an escape needs no string scanned.
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
 /** Splits a delivery into records; throws an FC_ERR_… EngineError (4xx) for anything bad. */
 export function parseDelivery(body: Buffer | Uint8Array, options: ParseOptions = {}): IntakeRecord[] {
@@ -56,9 +59,10 @@ export function parseDelivery(body: Buffer | Uint8Array, options: ParseOptions =
   if (items.length === 0) throw FcErrors.FC_ERR_NO_RECORDS();
   if (items.length > limits.maxRecords) throw FcErrors.FC_ERR_TOO_MANY_RECORDS({ count: items.length, limit: limits.maxRecords });
 
+  const checkText = SURROGATE_ESCAPE.test(json);
   const records: IntakeRecord[] = [];
   for (let index = 0; index < items.length; index++) {
-    records.push(intakeRecord(items[index], index, limits, options.orgId));
+    records.push(intakeRecord(items[index], index, limits, options.orgId, checkText));
   }
   return records;
 }
@@ -84,9 +88,9 @@ function parseJson(json: string): unknown {
   }
 }
 
-function intakeRecord(item: unknown, index: number, limits: IntakeLimits, orgId: string | undefined): IntakeRecord {
+function intakeRecord(item: unknown, index: number, limits: IntakeLimits, orgId: string | undefined, checkText: boolean): IntakeRecord {
   if (!isObject(item)) throw FcErrors.FC_ERR_RECORD_NOT_OBJECT({ index, type: describe(item) });
-  const bad = recordProblem(item, index, limits.maxDepth);
+  const bad = recordProblem(item, index, limits.maxDepth, checkText);
   if (bad) throw bad;
   const problem = identityProblem(item);
   if (problem) throw FcErrors.FC_ERR_RECORD_FIELD_INVALID({ index, ...problem });
@@ -113,7 +117,7 @@ function intakeRecord(item: unknown, index: number, limits: IntakeLimits, orgId:
  * should see refused, like every other malformed record, rather than acknowledged and
  * half-processed. The whole delivery is refused, so nothing of it is stored.
  */
-function recordProblem(record: Record<string, unknown>, index: number, maxDepth: number): EngineError | null {
+function recordProblem(record: Record<string, unknown>, index: number, maxDepth: number, checkText: boolean): EngineError | null {
   const stack: { value: object; path: string; depth: number }[] = [{ value: record, path: '', depth: 0 }];
   while (stack.length > 0) {
     const { value, path, depth } = stack.pop()!;
@@ -127,7 +131,7 @@ function recordProblem(record: Record<string, unknown>, index: number, maxDepth:
     }
     for (const key of Object.keys(value)) {
       if (FORBIDDEN_KEYS.has(key)) return FcErrors.FC_ERR_RECORD_FORBIDDEN_KEY({ index, key, path: clip(childPath(path, key)) });
-      const lone = LONE_SURROGATE.exec(key);
+      const lone = checkText ? LONE_SURROGATE.exec(key) : null;
       if (lone) return FcErrors.FC_ERR_RECORD_NOT_UNICODE({ index, path: clip(printable(childPath(path, key))), part: 'name', offset: lone.index });
       const bad = visit((value as Record<string, unknown>)[key], path, key, depth + 1);
       if (bad) return bad;
@@ -138,6 +142,7 @@ function recordProblem(record: Record<string, unknown>, index: number, maxDepth:
   // Flipcause values are strings: only the rare nested value costs a stack entry (and a path).
   function visit(v: unknown, path: string, step: string | number, depth: number): EngineError | null {
     if (typeof v === 'string') {
+      if (!checkText) return null;
       const lone = LONE_SURROGATE.exec(v);
       return lone ? FcErrors.FC_ERR_RECORD_NOT_UNICODE({ index, path: clip(printable(childPath(path, step))), part: 'value', offset: lone.index }) : null;
     }
