@@ -1,7 +1,7 @@
 /**
  * /api/batch with per-item results mapped back to their operations. The envelope is retried like
- * any call; inside it, items that failed retryably (429, 408, 5xx) are sent again — only those —
- * while permanent item failures are final results. When the retries run out after MailerLite has
+ * any call; inside it, items whose failure is retried in the request (429, 408, 5xx: their rule
+ * says `inRequest`) are sent again — only those — while other item failures are final results. When the retries run out after MailerLite has
  * answered at least once, the unsettled items come back with their last (retryable) answer rather
  * than as a throw, so the caller keeps the effects that did happen; `classify` tells it which
  * items to reschedule.
@@ -13,7 +13,7 @@ import { exchange, type TransportConfig } from './http.ts';
 import { isImport } from './operations.ts';
 import type { BatchCost } from './batch-counting.ts';
 import type { RateBudget } from './rate-budget.ts';
-import { withRetries, type RetryPolicy } from './retry.ts';
+import { retriedInRequest, withRetries, type RetryPolicy } from './retry.ts';
 import type { Operation, OperationResult } from './types.ts';
 
 export const BATCH_LIMIT = 50;
@@ -72,8 +72,8 @@ export async function runBatch(deps: BatchDeps, list: readonly Operation[]): Pro
       const index = pending[k]!;
       const item = toResult(raw);
       const err = classify(item.code, item.body);
-      if (err?.kind === 'halting') throw err;
-      if (err?.kind === 'retryable') {
+      if (err?.onFailure.action === 'pause') throw err;
+      if (err && retriedInRequest(err)) {
         lastAnswer[index] = item;
         still.push(index);
         retryable = err;

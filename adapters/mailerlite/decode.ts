@@ -1,7 +1,8 @@
 /**
  * MailerLite's JSON to the contract's types. MailerLite answers with more than we use (counts,
  * dates, full group objects); only what the engine acts on is kept. A shape we cannot read is a
- * permanent ML_ERR_BAD_RESPONSE, never a TypeError deep in the engine.
+ * retryable ML_ERR_BAD_RESPONSE (retried later, after a fresh look-up), never a TypeError deep
+ * in the engine.
  */
 import { MlErrors } from './errors.ts';
 import type { Field, FieldValue, Group, Subscriber, SubscriberStatus } from './types.ts';

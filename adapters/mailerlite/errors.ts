@@ -3,34 +3,45 @@
  * the keys of its `errors` object, never from `message` text (MailerLite rewords it). Messages
  * name statuses, error keys and ids, never emails or field values.
  */
-import { defineErrors, type EngineError } from '../../engine/errors.ts';
+import { defineErrors, type EngineError, type FailureRule } from '../../engine/errors.ts';
+
+/** Retried by the client within the request first (seconds), then by the worker's durable backoff. */
+const inRequestThenBackoff: FailureRule = { action: 'retry', schedule: 'backoff', inRequest: true };
+/** Looked at again soon, after reloading the account's groups and fields; a few times, then dead. */
+const secondLook: FailureRule = { action: 'retry', schedule: 'fixed', refresh: 'directory' };
 
 export const MlErrors = defineErrors({
-  // Retryable: try again later (the client already did, a bounded number of times).
-  ML_ERR_RATE_LIMITED: { kind: 'retryable', status: 429, message: 'MailerLite rate limit reached (retry after {retryAfterMs} ms)' },
-  ML_ERR_REQUEST_TIMEOUT: { kind: 'retryable', status: 408, message: 'MailerLite answered 408 Request Timeout' },
-  ML_ERR_SERVER: { kind: 'retryable', status: 502, message: 'MailerLite server error {status}' },
-  ML_ERR_TIMEOUT: { kind: 'retryable', status: 504, message: 'no answer from MailerLite within {timeoutMs} ms' },
-  ML_ERR_NETWORK: { kind: 'retryable', status: 502, message: 'cannot reach MailerLite ({reason})' },
+  // Retryable: try again later (engine/failure/schedules.ts says which layer retries what).
+  ML_ERR_RATE_LIMITED: { kind: 'retryable', status: 429, message: 'MailerLite rate limit reached (retry after {retryAfterMs} ms)', onFailure: inRequestThenBackoff },
+  ML_ERR_REQUEST_TIMEOUT: { kind: 'retryable', status: 408, message: 'MailerLite answered 408 Request Timeout', onFailure: inRequestThenBackoff },
+  ML_ERR_SERVER: { kind: 'retryable', status: 502, message: 'MailerLite server error {status}', onFailure: inRequestThenBackoff },
+  ML_ERR_TIMEOUT: { kind: 'retryable', status: 504, message: 'no answer from MailerLite within {timeoutMs} ms', onFailure: inRequestThenBackoff },
+  ML_ERR_NETWORK: { kind: 'retryable', status: 502, message: 'cannot reach MailerLite ({reason})', onFailure: inRequestThenBackoff },
+  // A 200 the client cannot read (invalid JSON, a batch answer with too few items): the writes
+  // may or may not have happened, so the request is not repeated blindly here. The worker retries
+  // the record on its durable schedule, and each retry starts with a fresh look-up.
+  ML_ERR_BAD_RESPONSE: { kind: 'retryable', status: 502, message: 'unexpected MailerLite answer: {reason}' },
 
   // Halting: the key itself is unusable; pause the account until it is fixed.
   ML_ERR_UNAUTHENTICATED: { kind: 'halting', status: 401, message: 'MailerLite refused the API key (401): missing, wrong or revoked' },
   ML_ERR_FORBIDDEN: { kind: 'halting', status: 403, message: 'MailerLite API key lacks access (403)' },
 
-  // Permanent: the same request fails the same way every time.
+  // Permanent: the same request fails the same way every time. Two of them mean the engine's
+  // picture of the account is stale, not that the record is wrong: the record is looked at again
+  // (a fresh look-up decides anew, e.g. a PUT for a subscriber who unsubscribed meanwhile).
   ML_ERR_SUBSCRIBER_UNSUBSCRIBED: {
     kind: 'permanent',
     status: 422,
     message: 'subscriber {subscriberId} is unsubscribed (or otherwise not importable) and cannot be upserted',
+    onFailure: secondLook,
   },
-  ML_ERR_UNKNOWN_GROUP: { kind: 'permanent', status: 422, message: 'MailerLite does not know the group at {key}' },
+  ML_ERR_UNKNOWN_GROUP: { kind: 'permanent', status: 422, message: 'MailerLite does not know the group at {key}', onFailure: secondLook },
   ML_ERR_UNKNOWN_FIELD: { kind: 'permanent', status: 422, message: 'MailerLite does not know the field at {key}' },
   ML_ERR_INVALID_EMAIL: { kind: 'permanent', status: 422, message: 'MailerLite refused the email address as invalid' },
   ML_ERR_VALIDATION: { kind: 'permanent', status: 422, message: 'MailerLite refused the request as invalid ({keys})' },
   ML_ERR_NOT_FOUND: { kind: 'permanent', status: 404, message: 'MailerLite resource not found' },
   ML_ERR_BAD_REQUEST: { kind: 'permanent', status: 400, message: 'MailerLite refused the request as malformed (400)' },
   ML_ERR_CLIENT: { kind: 'permanent', status: 400, message: 'MailerLite refused the request ({status})' },
-  ML_ERR_BAD_RESPONSE: { kind: 'permanent', status: 502, message: 'unexpected MailerLite answer: {reason}' },
 
   // Input: the caller misused the client.
   ML_ERR_BATCH_TOO_LARGE: { kind: 'input', status: 400, message: 'a batch holds at most {limit} operations, not {count}' },

@@ -1,31 +1,25 @@
 /**
- * Bounded retries inside the client (p-retry: exponential backoff with jitter). Only retryable
- * EngineErrors are retried; halting and permanent ones go straight out, and so does a retryable
- * one once the attempts or the time are spent, for the caller (a durable worker) to reschedule.
+ * Bounded retries inside the client (p-retry: exponential backoff with jitter) — the first of the
+ * two retry layers (engine/failure/schedules.ts holds both clocks). An error is retried here only
+ * when its definition's rule says `inRequest`; everything else goes straight out, and so does a
+ * retried one once the attempts or the time are spent, for the durable worker to reschedule.
  * Retry-After is enforced by the rate budget, not here: the backoff sleep and the budget's block
  * run concurrently, so the next attempt goes out when both have elapsed.
  */
 import pRetry from 'p-retry';
 import { isEngineError, type EngineError } from '../../engine/errors.ts';
+import { IN_REQUEST_RETRY, type InRequestSchedule } from '../../engine/failure/schedules.ts';
 import type { RateBudget } from './rate-budget.ts';
 
-export interface RetryPolicy {
-  /** Retries after the first attempt (default 4). */
-  retries: number;
-  /** Stop retrying once this much time has passed since the first attempt (default 60 000 ms). */
-  maxRetryTimeMs: number;
-  /** First backoff; doubles each retry, times a random factor in [1, 2) (default 250 ms). */
-  minBackoffMs: number;
-  /** Cap on one backoff (default 10 000 ms). */
-  maxBackoffMs: number;
-}
+/** The client's in-request schedule; the numbers' one home is IN_REQUEST_RETRY. */
+export type RetryPolicy = InRequestSchedule;
 
-export const defaultRetryPolicy: RetryPolicy = {
-  retries: 4,
-  maxRetryTimeMs: 60_000,
-  minBackoffMs: 250,
-  maxBackoffMs: 10_000,
-};
+export const defaultRetryPolicy: RetryPolicy = IN_REQUEST_RETRY;
+
+/** True when the error's rule lets the client repeat the request before giving it back. */
+export function retriedInRequest(err: EngineError): boolean {
+  return err.onFailure.action === 'retry' && err.onFailure.inRequest === true;
+}
 
 export async function withRetries<T>(
   policy: RetryPolicy,
@@ -43,7 +37,7 @@ export async function withRetries<T>(
     randomize: true,
     maxRetryTime: policy.maxRetryTimeMs,
     shouldRetry: ({ error }) => {
-      if (!isEngineError(error) || error.kind !== 'retryable' || !mayRetry(error)) return false;
+      if (!isEngineError(error) || !retriedInRequest(error) || !mayRetry(error)) return false;
       // A Retry-After longer than the time left: hand it to the caller instead of sleeping on it.
       const left = policy.maxRetryTimeMs - (performance.now() - started);
       return budget.blockedForMs() < left;

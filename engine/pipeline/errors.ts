@@ -8,11 +8,14 @@ export const PipelineErrors = defineErrors({
     kind: 'permanent',
     message: 'the mapping sets field "{field}", which the MailerLite account does not have (create it with `engine setup`)',
   },
+  // Met while planning a record's writes: the directory was loaded before the group was deleted.
+  // (A flow whose groups are missing at load is held back as not ready, its records kept.) Reload
+  // the directory and look again a few times: if the group is really gone, the record dies.
   ENGINE_ERR_UNKNOWN_GROUP: {
-    kind: 'halting',
+    kind: 'permanent',
     message: 'group "{group}" (policy.groups.{slot}) does not exist in the MailerLite account; groups must exist before use',
+    onFailure: { action: 'retry', schedule: 'fixed', refresh: 'directory' },
   },
   ENGINE_ERR_RETRIES_EXHAUSTED: { kind: 'permanent', message: 'gave up after {attempts} attempts; last error {code}: {detail}' },
   ENGINE_ERR_INTERNAL: { kind: 'retryable', message: 'internal error: {detail}' },
-  ENGINE_ERR_FLOW_NOT_READY: { kind: 'halting', message: 'flow {flow} is not ready: {detail}' },
 });

@@ -1,6 +1,8 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { EngineError } from '../errors.ts';
 import type { Store } from '../store/types.ts';
+import { AdminErrors } from './admin-errors.ts';
 import { adminRoute, FLOW_PARAMS, RECORD_PARAMS, RECORD_QUERY, RECORDS_QUERY, type RecordsQuery } from './admin-query.ts';
 import type { Fleet } from './fleet.ts';
 import { recordView } from './record-view.ts';
@@ -15,12 +17,17 @@ function authorised(req: FastifyRequest, token: string): boolean {
   return timingSafeEqual(digest(given), digest(token));
 }
 
+/** Answers with a defined error: its status, code and message. */
+function refuse(reply: FastifyReply, err: EngineError): FastifyReply {
+  return reply.code(err.status).send(err.toJSON());
+}
+
 /** The admin API under /admin, behind a bearer token: inspect flows and records, replay. */
 export function registerAdmin(app: FastifyInstance, opts: { token: string; store: Store; fleet: Fleet; wake: (flow: string) => void }): void {
   const { store, fleet } = opts;
   app.register(async (admin) => {
     admin.addHook('onRequest', async (req, reply) => {
-      if (!authorised(req, opts.token)) return reply.code(401).send({ code: 'ENGINE_ERR_ADMIN_AUTH', message: 'admin API needs a valid bearer token' });
+      if (!authorised(req, opts.token)) return refuse(reply, AdminErrors.ENGINE_ERR_ADMIN_AUTH());
     });
     admin.get('/flows', adminRoute({ querystring: {} }), async () => {
       const stats = new Map(store.stats().map((s) => [s.flow, s]));
@@ -44,14 +51,14 @@ export function registerAdmin(app: FastifyInstance, opts: { token: string; store
     admin.get('/records/:id', adminRoute({ params: RECORD_PARAMS, querystring: RECORD_QUERY }), async (req, reply) => {
       const { id } = req.params as { id: number };
       const record = store.record(id);
-      if (!record) return reply.code(404).send({ code: 'ENGINE_ERR_NO_RECORD', message: `no record ${id}` });
+      if (!record) return refuse(reply, AdminErrors.ENGINE_ERR_NO_RECORD({ id }));
       const { pii } = req.query as { pii: boolean };
       return { record: recordView(record, pii), history: store.history(id) };
     });
     admin.post('/records/:id/replay', adminRoute({ params: RECORD_PARAMS, querystring: {} }), async (req, reply) => {
       const { id } = req.params as { id: number };
       const record = store.record(id);
-      if (!record) return reply.code(404).send({ code: 'ENGINE_ERR_NO_RECORD', message: `no record ${id}` });
+      if (!record) return refuse(reply, AdminErrors.ENGINE_ERR_NO_RECORD({ id }));
       const replayed = store.replay([id], Date.now());
       opts.wake(record.flow);
       return { replayed };

@@ -11,7 +11,8 @@ import { cleanMapped, type Mapped } from '../pipeline/mapped.ts';
 import { plan, type Plan } from '../pipeline/plan.ts';
 import { prepare } from '../pipeline/prepare.ts';
 import { formUnits, type Unit } from '../pipeline/units.ts';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { decideFailure, pausesAccount } from '../failure/decide-failure.ts';
+import { DURABLE_BACKOFF, type BackoffOptions } from '../failure/schedules.ts';
 import type { WorkerHooks } from './hooks.ts';
 
 export interface WorkerOptions {
@@ -36,7 +37,7 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   idleMs: 5_000,
   probeMs: 60_000,
   directoryTtlMs: 600_000,
-  backoff: DEFAULT_BACKOFF,
+  backoff: DURABLE_BACKOFF,
   now: Date.now,
 };
 
@@ -55,8 +56,6 @@ interface Job extends Lookup {
   existing: Subscriber | null;
 }
 
-const FAST_RETRY_CODES = new Set(['ML_ERR_SUBSCRIBER_UNSUBSCRIBED', 'ML_ERR_UNKNOWN_GROUP', 'ENGINE_ERR_UNKNOWN_GROUP']);
-const FAST_RETRY_LIMIT = 3;
 /** Floor of an idle sleep, so records that are due but cannot be taken yet never make a busy loop. */
 const MIN_SLEEP_MS = 10;
 
@@ -291,7 +290,7 @@ export class AccountWorker {
       if (this.pausedBy) this.resume();
     } catch (err) {
       const error = asEngineError(err);
-      if (error.kind === 'halting') this.pause(error, now);
+      if (pausesAccount(error)) this.pause(error, now);
       else this.log.warn({ err: error, account: this.accountKey }, 'cannot load MailerLite groups and fields; will retry');
       if (!this.directory) for (const id of this.flows.keys()) this.notReady.set(id, `${error.code}: ${error.message}`);
       return;
@@ -427,30 +426,24 @@ export class AccountWorker {
     }, now);
   }
 
-  /** Applies one unit's failure: pause, retry later, or dead-letter, by the error's kind. */
+  /** Applies one unit's failure as its error's definition says (engine/failure/decide-failure.ts). */
   private unitFailed(unit: Unit, error: EngineError, now: number): void {
     const ids = unit.records.map((p) => p.record.id);
-    if (error.kind === 'halting' && error.code !== 'ENGINE_ERR_UNKNOWN_GROUP') {
-      this.store.release(ids);
+    const attempts = Math.max(...unit.records.map((p) => p.record.attempts)) + 1;
+    const decision = decideFailure(error, { attempts, backoff: this.opts.backoff });
+    if (decision.action === 'pause') {
+      this.store.release(ids); // the account, not the record, failed: no attempt is counted
       this.pause(error, now);
       return;
     }
-    const attempts = Math.max(...unit.records.map((p) => p.record.attempts)) + 1;
-    const fast = FAST_RETRY_CODES.has(error.code);
-    if (fast) this.directory = null; // the account changed under us: look again
-    const retryable = error.kind === 'retryable' || (fast && attempts < FAST_RETRY_LIMIT);
-    if (retryable && attempts < this.opts.backoff.maxAttempts) {
-      const retryAfter = typeof error.params.retryAfterMs === 'number' ? error.params.retryAfterMs : null;
-      const delay = fast ? 1000 : backoffDelay(attempts, this.opts.backoff, retryAfter);
-      this.store.retryLater(ids, now + delay, { outcome: 'failed', errorCode: error.code, reason: error.message }, now);
-      unit.records.forEach(() => this.hooks.outcome?.(unit.flow, 'failed', error.code));
-      this.log.warn({ flow: unit.flow, records: ids, code: error.code, attempt: attempts, retry_in_ms: Math.round(delay) }, 'record will be retried');
+    if (decision.action === 'dead') {
+      this.finishUnit(unit, deadEntry(decision.error), now);
       return;
     }
-    const final = retryable
-      ? PipelineErrors.ENGINE_ERR_RETRIES_EXHAUSTED({ attempts, code: error.code, detail: error.message })
-      : error;
-    this.finishUnit(unit, deadEntry(final), now);
+    if (decision.refresh === 'directory') this.directory = null; // the account changed under us: look again
+    this.store.retryLater(ids, now + decision.delayMs, { outcome: 'failed', errorCode: error.code, reason: error.message }, now);
+    unit.records.forEach(() => this.hooks.outcome?.(unit.flow, 'failed', error.code));
+    this.log.warn({ flow: unit.flow, records: ids, code: error.code, attempt: attempts, retry_in_ms: Math.round(decision.delayMs) }, 'record will be retried');
   }
 
   private finishUnit(unit: Unit, entry: OutcomeEntry, now: number): void {
