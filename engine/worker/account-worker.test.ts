@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { fixtureRecords } from '../../adapters/flipcause/fixtures.ts';
 import { createClient } from '../../adapters/mailerlite/client.ts';
-import { startFakeMailerLite, type AccountSeed, type FakeMailerLite } from '../../adapters/mailerlite/fake/index.ts';
+import { startFakeMailerLite, type AccountSeed, type FakeMailerLite, type LoggedRequest } from '../../adapters/mailerlite/fake/index.ts';
 import type { FlowConfig } from '../flow/types.ts';
 import { silentLogger } from '../log/logger.ts';
 import { compileFlow } from '../pipeline/compile.ts';
@@ -35,10 +35,11 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function rig(seed: AccountSeed, opts: { maxAttempts?: number } = {}): Promise<Rig> {
+async function rig(seed: AccountSeed, opts: { maxAttempts?: number; inRequestRetries?: number } = {}): Promise<Rig> {
   const token = `t-${randomUUID()}`;
   const fake = await startFakeMailerLite({ accounts: { [token]: seed } });
-  const client = createClient({ apiKey: token, baseUrl: fake.url, retry: { retries: 0 }, timeoutMs: 2000 });
+  const retry = { retries: opts.inRequestRetries ?? 0, minBackoffMs: 10, maxBackoffMs: 20 };
+  const client = createClient({ apiKey: token, baseUrl: fake.url, retry, timeoutMs: 2000 });
   const base = compileFlow(CONFIG, 'w.yaml', { secret: () => 'unused' });
   const flow: CompiledFlow = { ...base, destination: client, accountKey: client.accountKey };
   const store = openSqliteStore({ file: ':memory:' });
@@ -189,3 +190,36 @@ test('a backlog drains in mixed batches (writes with the next look-ups): never a
     await r.close();
   }
 });
+
+for (const garble of ['invalid-json', 'short-batch'] as const) {
+  test(`a garbled MailerLite answer (${garble}) to a batch that was carried out: retried after a fresh look-up, done, not dead`, async () => {
+    // In-request retries on, to show this answer is not blindly re-sent within the request.
+    const r = await rig({ groups: ['Newsletter', 'Members', 'Flipcause'] }, { inRequestRetries: 4 });
+    try {
+      r.ingest(signup('garbled@example.org'));
+      await r.worker.round(); // batch 1: the look-up
+      r.fake.inject({ path: '/api/batch', garble }); // batch 2, the create, is carried out; its answer is spoiled
+      await r.worker.round();
+      const batches = (): LoggedRequest[] => r.fake.requests(r.token).filter((q) => q.path === '/api/batch');
+      assert.equal(batches().length, 2, 'the spoiled answer is not re-sent within the request');
+      assert.equal(r.fake.account(r.token).subscribers().length, 1, 'the create did happen');
+      const pending = r.store.records({ flow: 'w', status: 'pending' });
+      assert.equal(pending.length, 2);
+      for (const p of pending) assert.equal(p.errorCode, 'ML_ERR_BAD_RESPONSE');
+
+      r.clock.now += 1500; // past the durable backoff (1 s in this rig)
+      await r.worker.drain();
+      const records = r.store.records({ flow: 'w' });
+      assert.deepEqual(records.map((x) => x.status), ['done', 'done']);
+      assert.equal(records.filter((x) => x.outcome === 'dead').length, 0);
+      for (const x of records) assert.equal(r.store.history(x.id)[0]?.outcome, 'failed', 'the spoiled answer counted as a failed attempt');
+      // The retry starts with a look-up of the subscriber, not with the writes again.
+      const retry = batches()[2]!;
+      assert.deepEqual(retry.items?.map((i) => i.method), ['GET']);
+      assert.equal(retry.items?.[0]?.status, 200, 'the look-up finds the subscriber the spoiled batch created');
+      assert.equal(r.fake.account(r.token).subscribers().length, 1, 'still one subscriber');
+    } finally {
+      await r.close();
+    }
+  });
+}

@@ -25,7 +25,14 @@ export interface FaultSpec {
   body?: unknown;
   /** Wait this long before answering. */
   delayMs?: number;
+  /**
+   * Carry the call out, then answer 200 with what a client cannot read: a body cut short
+   * (invalid JSON), or for /api/batch one response fewer than its requests. (Ignored with `status`.)
+   */
+  garble?: Garble;
 }
+
+export type Garble = 'invalid-json' | 'short-batch';
 
 export interface FaultHit {
   id: string;
@@ -33,6 +40,7 @@ export interface FaultHit {
   retryAfter?: number;
   body?: unknown;
   delayMs?: number;
+  garble?: Garble;
 }
 
 interface ArmedFault {
@@ -73,6 +81,7 @@ export class Faults {
         if (f.spec.retryAfter !== undefined) hit.retryAfter = f.spec.retryAfter;
         if (f.spec.body !== undefined) hit.body = f.spec.body;
         if (f.spec.delayMs !== undefined) hit.delayMs = f.spec.delayMs;
+        if (f.spec.garble !== undefined) hit.garble = f.spec.garble;
       }
     }
     this.armed = this.armed.filter((f) => f.seen < (f.spec.nth ?? 1) + (f.spec.times ?? 1) - 1 || f.spec.times === Infinity);

@@ -12,7 +12,7 @@ import type { SubscriberStatus } from '../types.ts';
 import type { AccountSeed } from './account.ts';
 import { registerAdminRoutes } from './admin.ts';
 import { dispatch } from './dispatch.ts';
-import type { FaultSpec } from './faults.ts';
+import type { FaultSpec, Garble } from './faults.ts';
 import type { FakeOptions } from './options.ts';
 import type { LoggedRequest } from './request-log.ts';
 import { handleBatch, type BatchAnswer } from './routes-batch.ts';
@@ -181,11 +181,24 @@ async function answerApi(
     const extra: Record<string, string> = batch.retryAfter !== undefined ? { 'retry-after': String(batch.retryAfter) } : {};
     const out: Answer = { code: batch.code, body: batch.body, headers: rate(extra) };
     if (batch.items) out.items = batch.items;
-    return out;
+    return fault?.garble ? garbled(out, fault.garble) : out;
   }
 
   const result = dispatch(account, state.options, baseUrl, method, url, body);
-  return { code: result.code, body: result.body, headers: rate() };
+  const out: Answer = { code: result.code, body: result.body, headers: rate() };
+  return fault?.garble ? garbled(out, fault.garble) : out;
+}
+
+/** The work is done; the answer is spoiled on its way back (a proxy cutting it, a short batch). */
+function garbled(answer: Answer, garble: Garble): Answer {
+  if (garble === 'short-batch') {
+    const body = answer.body as { responses?: unknown[] } | null;
+    const responses = Array.isArray(body?.responses) ? body.responses.slice(0, -1) : [];
+    return { ...answer, code: 200, body: { ...body, responses } };
+  }
+  const text = JSON.stringify(answer.body ?? {});
+  // A string is sent as it is: a JSON content type over half a JSON document.
+  return { ...answer, code: 200, body: text.slice(0, Math.ceil(text.length / 2)), headers: { ...answer.headers, 'content-type': 'application/json' } };
 }
 
 function bearer(header: string | undefined): string | null {
