@@ -17,6 +17,7 @@ export const COMMANDS: Readonly<Record<string, Entry>> = {
   backfill: { summary: 'bring older Flipcause contacts (an export CSV) in through a flow; resumable', load: () => import('./commands/backfill.ts') },
   check: { summary: 'check a flow against its live MailerLite account (key, groups, fields)', load: () => import('./commands/check.ts') },
   demo: { summary: 'run the example flows against the MailerLite fake with sample deliveries', load: () => import('./commands/demo.ts') },
+  errors: { summary: 'list every error code: kind, HTTP status, what happens on failure, message', load: () => import('./commands/errors.ts') },
   explain: { summary: 'print a flow\'s decision table with its real group names', load: () => import('./commands/explain.ts') },
   'fake-mailerlite': { summary: 'run the MailerLite fake (a local HTTP server with the MailerLite API)', load: () => import('./commands/fake-mailerlite.ts') },
   'purge-test-contacts': { summary: 'list, then delete, the test subscribers a flow created in a time window', load: () => import('./commands/purge-test-contacts.ts') },

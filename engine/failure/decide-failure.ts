@@ -5,7 +5,7 @@
  * random source for the jitter — nothing else, so it is a table of cases (decide-failure.test.ts).
  * The worker applies the decision; it names no error code.
  */
-import type { EngineError } from '../errors.ts';
+import type { EngineError, ErrorKind } from '../errors.ts';
 import { PipelineErrors } from '../pipeline/errors.ts';
 import { backoffDelay, DURABLE_BACKOFF, FIXED_RETRY, type BackoffOptions } from './schedules.ts';
 
@@ -30,11 +30,9 @@ export function decideFailure(error: EngineError, ctx: FailureContext): FailureD
   const backoff = ctx.backoff ?? DURABLE_BACKOFF;
   const limit = rule.limit ?? (rule.schedule === 'backoff' ? backoff.maxAttempts : FIXED_RETRY.limit);
   if (ctx.attempts >= limit) {
-    // A transient failure that outlasted its schedule is recorded as such; an error that was
-    // given a second look (a permanent one retried after a refresh) stands as itself.
-    const final = error.kind === 'retryable'
-      ? PipelineErrors.ENGINE_ERR_RETRIES_EXHAUSTED({ attempts: ctx.attempts, code: error.code, detail: error.message })
-      : error;
+    const final = standsAsItself(error.kind)
+      ? error
+      : PipelineErrors.ENGINE_ERR_RETRIES_EXHAUSTED({ attempts: ctx.attempts, code: error.code, detail: error.message });
     return { action: 'dead', error: final };
   }
   const retryAfterMs = retryAfterOf(error);
@@ -42,6 +40,15 @@ export function decideFailure(error: EngineError, ctx: FailureContext): FailureD
     ? Math.max(FIXED_RETRY.delayMs, retryAfterMs ?? 0)
     : backoffDelay(ctx.attempts, backoff, retryAfterMs, ctx.random ?? Math.random);
   return { action: 'retry', delayMs, refresh: rule.refresh ?? null };
+}
+
+/**
+ * At its retry limit, is the record dead-lettered with the error itself? A transient failure that
+ * outlasted its schedule is recorded as retries exhausted (naming it); an error that was given a
+ * second look (a permanent one retried after a refresh) stands as itself.
+ */
+export function standsAsItself(kind: ErrorKind): boolean {
+  return kind !== 'retryable';
 }
 
 /** True when an error stops its whole account rather than one record (a refused API key). */
