@@ -161,4 +161,28 @@ describe('fault injection', () => {
     assert.deepEqual(r.body.responses.map((x: any) => x.code), [201, 500, 500, 201]);
     assert.equal(fake.account(TOKEN).subscriber('i1@example.org'), undefined);
   });
+
+  test('garble: the call is carried out, its 200 answer is half a JSON document or a batch answer one short', async () => {
+    fake.setOptions({ requestsPerMinute: 100 });
+    fake.inject({ method: 'POST', path: '/api/subscribers', garble: 'invalid-json' });
+    const res = await fetch(`${fake.url}/api/subscribers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'cut@example.org' }),
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+    const text = await res.text();
+    assert.ok(text.startsWith('{"data":'), text);
+    assert.throws(() => JSON.parse(text), SyntaxError);
+    assert.ok(fake.account(TOKEN).subscriber('cut@example.org'), 'the upsert was carried out');
+
+    fake.inject({ path: '/api/batch', garble: 'short-batch' });
+    const short = await call('POST', 'api/batch', { requests: upserts(3, 's') });
+    assert.equal(short.status, 200);
+    assert.deepEqual(short.body.responses.map((x: any) => x.code), [201, 201]);
+    assert.ok(fake.account(TOKEN).subscriber('s2@example.org'), 'the third item was carried out, its answer dropped');
+    const again = await call('POST', 'api/batch', { requests: upserts(1, 'n') });
+    assert.equal(again.body.responses.length, 1, 'once only');
+  });
 });
