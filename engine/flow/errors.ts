@@ -2,7 +2,7 @@
  * FLOW_ERR_…: every problem a flow file can have, one stable code each. Validation reports them
  * as diagnostics (see diagnostic.ts); the secret resolver throws them. All are input errors: the
  * file is wrong, and retrying will not help. A code listed in `warningCodes` is reported as a
- * warning: it does not fail `engine validate`.
+ * warning: it does not fail `engine validate` (only `engine validate --strict`).
  */
 import { defineErrors } from '../errors.ts';
 
@@ -33,6 +33,17 @@ export const flowErrors = defineErrors({
   // Expressions.
   FLOW_ERR_JSONATA_SYNTAX: { kind: 'input', message: 'JSONata syntax error in {field}: {detail} ({jsonataCode})' },
   FLOW_ERR_JSONATA_FUNCTION: { kind: 'input', message: '{field} calls ${name}, which is neither a JSONata function nor one of the engine\'s ({engine}){hint}' },
+  // Paths in expressions, checked against schemas/normalised-event.schema.json and the payload schemas.
+  FLOW_ERR_PATH_UNKNOWN: {
+    kind: 'input',
+    message: "{field} reads {path}, which never exists: {parent} has no field '{name}'{hint}",
+  },
+  FLOW_ERR_PATH_NOT_OBJECT: { kind: 'input', message: '{field} reads {path}, which never exists: {parent} is a {actual}, not an object' },
+  FLOW_ERR_RAW_FIELD_UNKNOWN: {
+    kind: 'input',
+    message: "{field} reads {path}, a field no {triggers} record is documented to carry{hint}; raw is the record as sent, so check the name against a real delivery",
+  },
+  FLOW_ERR_ARGUMENT_TYPE: { kind: 'input', message: '{field} calls ${fn} on {path}, which is {actual} in the event: {effect}' },
   // Secrets.
   FLOW_ERR_SECRET_LITERAL: {
     kind: 'input',
@@ -48,6 +59,10 @@ export const flowErrors = defineErrors({
   // Source semantics.
   FLOW_ERR_SINCE: { kind: 'input', message: "since '{value}' is not an ISO 8601 timestamp such as 2026-11-01T00:00:00Z (a date-time needs Z or an offset)" },
   FLOW_ERR_AUTH_MISSING: { kind: 'input', message: 'source.flipcause needs signing_secret or url_token (or both) to authenticate deliveries' },
+  FLOW_ERR_TRIGGER_MISSPELT: {
+    kind: 'input',
+    message: "unknown trigger '{name}' (did you mean '{suggestion}'?): every {suggestion} record would be skipped",
+  },
   FLOW_ERR_TRIGGER_UNKNOWN: {
     kind: 'input',
     message: "unknown trigger '{name}' (known: {known}); kept, since Flipcause has not published every trigger name",
@@ -62,4 +77,9 @@ export const flowErrors = defineErrors({
 export type FlowErrorCode = keyof typeof flowErrors;
 
 /** Codes reported as warnings: worth a look, not a reason to refuse the flow. */
-export const warningCodes: ReadonlySet<FlowErrorCode> = new Set<FlowErrorCode>(['FLOW_ERR_TRIGGER_UNKNOWN', 'FLOW_ERR_YAML_WARNING']);
+export const warningCodes: ReadonlySet<FlowErrorCode> = new Set<FlowErrorCode>([
+  'FLOW_ERR_TRIGGER_UNKNOWN',
+  'FLOW_ERR_YAML_WARNING',
+  'FLOW_ERR_RAW_FIELD_UNKNOWN',
+  'FLOW_ERR_ARGUMENT_TYPE',
+]);

@@ -6,6 +6,7 @@
 import jsonata from 'jsonata';
 import { diagnostic, type Diagnostic } from './diagnostic.ts';
 import { didYouMean } from './did-you-mean.ts';
+import { checkExpressionPaths } from './expression-paths.ts';
 import { knownFunctions, unknownCalls } from './expression-functions.ts';
 import { mappingFunctions } from '../pipeline/functions.ts';
 import type { FlowSource } from './flow-source.ts';
@@ -65,6 +66,7 @@ export function compileExpressions(data: unknown, source: FlowSource, file: stri
         const hint = didYouMean(call.name, knownFunctions);
         diagnostics.push(diagnostic('FLOW_ERR_JSONATA_FUNCTION', { field, name: call.name, engine, hint }, file, at, field));
       }
+      diagnostics.push(...checkExpressionPaths(field, expr, expressions[field], data, source, file));
     } catch (err) {
       // JSONata throws plain objects, not Errors.
       if (!isJsonataError(err)) throw err;

@@ -1,10 +1,11 @@
 /**
  * Checks the schema cannot express: secrets are references, `since` is a real timestamp, the
- * source can authenticate deliveries, trigger names are known. They read the raw data defensively
+ * source can authenticate deliveries, trigger names are known (a near miss of a known one is an error). They read the raw data defensively
  * so they run (and report) even when the schema found other problems in the same file.
  */
 import { builtinAdapterSchemas } from './adapter-schemas.ts';
 import { diagnostic, type Diagnostic } from './diagnostic.ts';
+import { nearest } from './did-you-mean.ts';
 import { isIsoTimestamp } from './iso-timestamp.ts';
 import { isEngineError } from '../errors.ts';
 import type { FlowSource } from './flow-source.ts';
@@ -68,7 +69,10 @@ export function checkSemantics(data: unknown, source: FlowSource, file: string, 
         // Malformed names are the schema's to report.
         if (typeof name !== 'string' || !triggerName.test(name) || knownTriggers.includes(name)) return;
         const path = ['source', 'flipcause', 'triggers', index];
-        out.push(diagnostic('FLOW_ERR_TRIGGER_UNKNOWN', { name, known: knownTriggers.join(', ') }, file, at(path), formatYamlPath(path)));
+        // A name one typo from a known trigger is a mistake, not a trigger Flipcause has not published.
+        const suggestion = nearest(name, knownTriggers);
+        if (suggestion !== undefined) out.push(diagnostic('FLOW_ERR_TRIGGER_MISSPELT', { name, suggestion }, file, at(path), formatYamlPath(path)));
+        else out.push(diagnostic('FLOW_ERR_TRIGGER_UNKNOWN', { name, known: knownTriggers.join(', ') }, file, at(path), formatYamlPath(path)));
       });
     }
   }
