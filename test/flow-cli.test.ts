@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -37,6 +37,29 @@ test('warnings alone exit 0', () => {
   const r = engine('validate', 'test/fixtures/flows/broken/unknown-trigger.yaml');
   assert.equal(r.status, 0);
   assert.match(r.stdout, /:8:30: warning FLOW_ERR_TRIGGER_UNKNOWN /);
+});
+
+test('--strict (for CI) fails on warnings; errors fail either way; a clean file passes either way', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flow-strict-'));
+  const typed = join(dir, 'typed.flow.yaml');
+  // One warning only: $number of a name fails on every record that is not a number.
+  const valid = readFileSync('test/fixtures/flows/valid/test-org.flow.yaml', 'utf8');
+  writeFileSync(typed, valid.replace(/^mapping:[\s\S]*?(?=^\w)/m, '') + 'mapping: \'{ "email": contact.email, "fields": { "n": $number(contact.first_name) } }\'\n');
+  const cases: Array<{ args: string[]; status: number; summary: RegExp }> = [
+    { args: ['test/fixtures/flows/broken/unknown-trigger.yaml'], status: 0, summary: /0 errors, 1 warning\n$/ },
+    { args: ['--strict', 'test/fixtures/flows/broken/unknown-trigger.yaml'], status: 1, summary: /0 errors, 1 warning \(--strict: warnings fail\)\n$/ },
+    { args: [typed], status: 0, summary: /0 errors, 1 warning\n$/ },
+    { args: ['--strict', typed], status: 1, summary: /0 errors, 1 warning \(--strict: warnings fail\)\n$/ },
+    { args: ['--strict', 'test/fixtures/flows/broken/bad-status.yaml'], status: 1, summary: /1 error, 0 warnings\n$/ },
+    { args: ['--strict', 'flows'], status: 0, summary: /3 flow files: 0 errors, 0 warnings\n$/ },
+    { args: ['--strict', '--format', 'json', typed], status: 1, summary: /^$/ },
+  ];
+  for (const c of cases) {
+    const r = engine('validate', ...c.args);
+    assert.equal(r.status, c.status, `${c.args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, c.summary, c.args.join(' '));
+  }
+  assert.match(engine('validate', '--strict', typed).stdout, /:\d+:\d+: warning FLOW_ERR_ARGUMENT_TYPE mapping calls \$number on contact\.first_name/);
 });
 
 test('missing, empty and binary files each get one line, no stack trace', () => {

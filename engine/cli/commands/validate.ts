@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../command.ts';
 import { formatDiagnostic, loadFlowDir } from '../../flow/index.ts';
 
-const usage = `Usage: engine validate [paths…] [--format text|json] [--resolve-secrets]
+const usage = `Usage: engine validate [paths…] [--format text|json] [--resolve-secrets] [--strict]
 
 Checks flow files and reports every problem at once, as path:line:col: severity CODE message (yaml.path).
 A path is a flow file or a directory (every flow.yaml and *.flow.yaml below it, not tests/).
@@ -12,8 +12,11 @@ Without paths, validates flows/.
 Options:
   --format text|json   text (default) for people and problem matchers, json for tools
   --resolve-secrets    also check that every \${env:…} / \${file:…} reference resolves here
+  --strict             warnings fail too (for CI): an unknown raw field, a function given the
+                       wrong type of value, an unknown trigger name
 
-Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage error.`;
+Exit status: 0 no errors (warnings allowed unless --strict), 1 errors (or warnings with --strict),
+2 usage error.`;
 
 export const command: Command = {
   usage,
@@ -24,6 +27,7 @@ export const command: Command = {
       options: {
         format: { type: 'string', default: 'text' },
         'resolve-secrets': { type: 'boolean', default: false },
+        strict: { type: 'boolean', default: false },
       },
     });
     if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not '${values.format}'`);
@@ -40,8 +44,9 @@ export const command: Command = {
     } else {
       for (const d of result.diagnostics) process.stdout.write(formatDiagnostic(d) + '\n');
       const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-      process.stderr.write(`${plural(result.files.length, 'flow file')}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`);
+      const failing = values.strict && warnings > 0 ? ' (--strict: warnings fail)' : '';
+      process.stderr.write(`${plural(result.files.length, 'flow file')}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${failing}\n`);
     }
-    return errors > 0 ? 1 : 0;
+    return errors > 0 || (values.strict && warnings > 0) ? 1 : 0;
   },
 };
