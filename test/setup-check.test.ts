@@ -153,3 +153,45 @@ test('setup prints its plan and changes nothing without --yes; with --yes it cre
     assert.match(check.stdout, /ok \(API key works/);
   });
 });
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+const checkCases: Array<{ name: string; fields: string; expect: (file: string) => RegExp[]; setup?: RegExp }> = [
+  {
+    name: 'a misspelt field gets the nearest existing one, in check and in the setup plan',
+    fields: '"cty": contact.address.city,\n      "city": contact.address.city',
+    expect: () => [/^setup-demo: error: field cty is set by the mapping but does not exist in MailerLite \(did you mean city\?\); fix: change cty to city in the mapping, or, if cty is meant to be a new field, run `engine setup setup-demo --yes` to create it \(text\)$/],
+    setup: /plan: create field "Cty" \(text\) for the mapping's cty \(did you mean the existing city\? then correct the mapping instead\)/,
+  },
+  {
+    name: 'an expression failing on every sample is reported once, at file:line:col, without the value it failed on',
+    fields: '"city": contact.address.city,\n      "name": $number(contact.first_name)',
+    expect: (file) => [
+      new RegExp(
+        `^setup-demo: error: ${escape(file)}:12:15: the mapping fails on 18 of 18 sample events \\(D3030 Unable to cast value to a number: …; ` +
+          'T0410 Argument 1 of function "number" does not match function signature\\); fix: correct the mapping there, then run `engine validate --strict` and `engine test`$',
+      ),
+    ],
+  },
+];
+
+for (const c of checkCases) {
+  test(`check: ${c.name}`, async () => {
+    const mapping = `mapping: |\n  {\n    "email": contact.email,\n    "fields": {\n      ${c.fields}\n    }\n  }`;
+    await withAccount(
+      { groups: ['Newsletter', 'Donors'] },
+      async (_fake, file) => {
+        const r = await engine(['check', file]);
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        const lines = r.stdout.trimEnd().split('\n');
+        const expected = c.expect(file);
+        assert.equal(lines.length, expected.length, r.stdout);
+        expected.forEach((re, i) => assert.match(lines[i] ?? '', re));
+        // The sample donors' names never appear (a value an expression failed on is donor data).
+        assert.doesNotMatch(r.stdout, /\b(Jane|Ana|John|Kim|Lee|Pat|Robin|Sam)\b/);
+        if (c.setup) assert.match((await engine(['setup', file])).stdout, c.setup);
+      },
+      mapping,
+    );
+  });
+}

@@ -4,6 +4,8 @@ import { accountDirectory, type AccountDirectory } from '../pipeline/account-dir
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 import type { Finding } from './findings.ts';
 import { fieldTypeFor, mappedFields, type ValueKind } from './mapped-fields.ts';
+import { failureLocation } from './expression-failure.ts';
+import { nearest } from '../flow/did-you-mean.ts';
 
 export interface CheckResult {
   findings: Finding[];
@@ -40,7 +42,13 @@ function fits(type: Field['type'], kinds: ReadonlySet<ValueKind>): boolean {
  */
 export async function checkFlow(flow: CompiledFlow): Promise<CheckResult> {
   const mapped = await mappedFields(flow);
-  const findings: Finding[] = mapped.errors.map((detail) => ({ kind: 'mapping_failed', detail }));
+  const findings: Finding[] = mapped.failures.map((f) => ({
+    kind: 'mapping_failed',
+    at: failureLocation(flow.file, 'mapping', flow.config.mapping, f),
+    detail: f.errors.join('; '),
+    failed: f.count,
+    samples: mapped.samples,
+  }));
   const result = { findings, directory: null, mappedFields: mapped.fields.map((f) => f.name), samples: mapped.samples };
   let directory: AccountDirectory;
   try {
@@ -58,7 +66,10 @@ export async function checkFlow(flow: CompiledFlow): Promise<CheckResult> {
   }
   for (const f of mapped.fields) {
     const field = findField(directory.fields, f.name);
-    if (!field) findings.push({ kind: 'missing_field', name: f.name, type: fieldTypeFor(f.kinds) });
+    if (!field) {
+      const near = nearest(f.name, directory.fields.map((d) => d.key));
+      findings.push({ kind: 'missing_field', name: f.name, type: fieldTypeFor(f.kinds), ...(near !== undefined ? { nearest: near } : {}) });
+    }
     else if (!fits(field.type, f.kinds)) {
       findings.push({ kind: 'field_type', name: f.name, key: field.key, type: field.type, produces: [...f.kinds].sort() });
     }

@@ -4,9 +4,11 @@ import type { ValueKind } from './mapped-fields.ts';
 export type Finding =
   | { kind: 'key_refused'; code: string; detail: string }
   | { kind: 'account_unreachable'; code: string; detail: string }
-  | { kind: 'mapping_failed'; detail: string }
+  /** `at` is file:line:col of the failing spot; `failed` of `samples` sample events failed so. */
+  | { kind: 'mapping_failed'; at: string; detail: string; failed: number; samples: number }
   | { kind: 'missing_group'; group: string; slots: string[] }
-  | { kind: 'missing_field'; name: string; type: ValueKind }
+  /** `nearest`: an existing field the name is probably a misspelling of. */
+  | { kind: 'missing_field'; name: string; type: ValueKind; nearest?: string }
   | { kind: 'field_type'; name: string; key: string; type: string; produces: ValueKind[] };
 
 /** What `engine setup` can create for a finding (groups only when asked to). */
@@ -22,10 +24,13 @@ export function describeFinding(f: Finding, flowId: string, apiKeyRef: string): 
     case 'account_unreachable':
       return `error: cannot read the MailerLite account (${f.code}: ${f.detail}); fix: check destination.mailerlite.base_url and the network, then run \`engine check ${flowId}\` again`;
     case 'mapping_failed':
-      return `error: the mapping fails on a sample event (${f.detail}); fix: correct the mapping, then run \`engine validate\` and \`engine test\``;
+      return `error: ${f.at}: the mapping fails on ${f.failed} of ${f.samples} sample events (${f.detail}); fix: correct the mapping there, then run \`engine validate --strict\` and \`engine test\``;
     case 'missing_group':
       return `error: group "${f.group}" (policy.groups.${f.slots.join(', policy.groups.')}) does not exist in MailerLite; fix: run \`engine setup ${flowId} --create-groups --yes\` to create group "${f.group}", or correct the name in the flow`;
     case 'missing_field':
+      if (f.nearest !== undefined) {
+        return `error: field ${f.name} is set by the mapping but does not exist in MailerLite (did you mean ${f.nearest}?); fix: change ${f.name} to ${f.nearest} in the mapping, or, if ${f.name} is meant to be a new field, run \`engine setup ${flowId} --yes\` to create it (${f.type})`;
+      }
       return `error: field ${f.name} is set by the mapping but does not exist in MailerLite; fix: run \`engine setup ${flowId} --yes\` to create field ${f.name} (${f.type})`;
     case 'field_type':
       return `error: field ${f.name} (key ${f.key}) is of type ${f.type} but the mapping produces ${f.produces.join(' and ')} values; fix: make the mapping produce ${f.type} values for it, or recreate the field in MailerLite with the right type`;

@@ -1,6 +1,7 @@
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 import { cleanMapped } from '../pipeline/mapped.ts';
 import { sampleEvents } from './sample-events.ts';
+import { addFailure, type ExpressionFailure } from './expression-failure.ts';
 
 export type ValueKind = 'text' | 'number' | 'date';
 
@@ -13,8 +14,8 @@ export interface MappedField {
 
 export interface MappedFieldsResult {
   fields: MappedField[];
-  /** Why the mapping failed on some samples (distinct messages). */
-  errors: string[];
+  /** How the mapping failed on some samples: once per error code and place, with how many failed so. */
+  failures: ExpressionFailure[];
   samples: number;
 }
 
@@ -37,7 +38,7 @@ export function fieldTypeFor(kinds: ReadonlySet<ValueKind>): ValueKind {
  */
 export async function mappedFields(flow: CompiledFlow): Promise<MappedFieldsResult> {
   const byName = new Map<string, MappedField>();
-  const errors = new Set<string>();
+  const failures = new Map<string, ExpressionFailure>();
   const events = sampleEvents(flow);
   for (const ev of events) {
     let output: unknown;
@@ -49,8 +50,8 @@ export async function mappedFields(flow: CompiledFlow): Promise<MappedFieldsResu
       }
       for (const [name, value] of Object.entries(cleanMapped(output).fields)) byName.get(name)?.kinds.add(kindOf(value));
     } catch (err) {
-      errors.add((err as Error).message);
+      addFailure(failures, err);
     }
   }
-  return { fields: [...byName.values()], errors: [...errors], samples: events.length };
+  return { fields: [...byName.values()], failures: [...failures.values()], samples: events.length };
 }

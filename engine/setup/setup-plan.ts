@@ -3,7 +3,8 @@ import type { Finding } from './findings.ts';
 import type { ValueKind } from './mapped-fields.ts';
 
 export type SetupAction =
-  | { kind: 'create_field'; name: string; mappedAs: string; type: ValueKind }
+  /** `nearest`: an existing field the mapped name is probably a misspelling of. */
+  | { kind: 'create_field'; name: string; mappedAs: string; type: ValueKind; nearest?: string }
   | { kind: 'create_group'; name: string };
 
 export interface SetupPlan {
@@ -28,7 +29,9 @@ export function planSetup(findings: readonly Finding[], options: { createGroups:
   const actions: SetupAction[] = [];
   const left: Finding[] = [];
   for (const f of findings) {
-    if (f.kind === 'missing_field') actions.push({ kind: 'create_field', name: fieldNameFor(f.name), mappedAs: f.name, type: f.type });
+    if (f.kind === 'missing_field') {
+      actions.push({ kind: 'create_field', name: fieldNameFor(f.name), mappedAs: f.name, type: f.type, ...(f.nearest !== undefined ? { nearest: f.nearest } : {}) });
+    }
     else if (f.kind === 'missing_group' && options.createGroups) actions.push({ kind: 'create_group', name: f.group });
     else left.push(f);
   }
@@ -38,7 +41,9 @@ export function planSetup(findings: readonly Finding[], options: { createGroups:
 export function describeAction(a: SetupAction): string {
   return a.kind === 'create_group'
     ? `create group "${a.name}"`
-    : `create field "${a.name}" (${a.type})${a.name === a.mappedAs ? '' : ` for the mapping's ${a.mappedAs}`}`;
+    : `create field "${a.name}" (${a.type})${a.name === a.mappedAs ? '' : ` for the mapping's ${a.mappedAs}`}${
+        a.nearest === undefined ? '' : ` (did you mean the existing ${a.nearest}? then correct the mapping instead)`
+      }`;
 }
 
 export interface AppliedAction {
