@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { fixtureRecords } from '../adapters/flipcause/fixtures.ts';
+import { fixtureRecords } from '../adapters/flipcause/index.ts';
 import { createLogger, type Logger } from '../engine/log/logger.ts';
 
 /** One line of the results table. */

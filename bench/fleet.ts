@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Subscriber } from '../adapters/mailerlite/types.ts';
+import type { Subscriber } from '../adapters/mailerlite/index.ts';
 import { ACCOUNT_SEED, discardLogger, fmt, flowYaml, mb, SECRET, syntheticRecord, writeFlow, type Mode, type Row } from './common.ts';
 
 const COUNTS = [10, 100, 1_000];
@@ -88,7 +88,7 @@ async function growth(): Promise<Growth> {
       const mapped = cleanMapped(await flow.mapping.evaluate(unit.event));
       const existing = i % 3 === 0 ? ({ id: `s${i}`, email: unit.email, status: 'active', fields: {}, groups: [] } as unknown as Subscriber) : null;
       const decision = flow.decide({ onList: unit.joinedList, state: existing ? 'active' : 'none' });
-      if (decision.action !== 'skip') sink += plan(decision, { ...mapped, email: mapped.email ?? unit.email! }, existing, directory).operations.length;
+      if (decision.action !== 'skip') sink += plan(decision, { ...mapped, email: mapped.email ?? unit.email! }, existing, directory).action.length;
     }
   };
   await batch(0, 5_000); // warm-up: JIT and lazily built structures

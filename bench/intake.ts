@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { signBody } from '../adapters/flipcause/signature.ts';
+import { signBody } from '../adapters/flipcause/index.ts';
 import { discardLogger, fmt, flowYaml, median, pct, SECRET, syntheticRecord, writeFlow, type Row } from './common.ts';
 
 const REPS = 3;

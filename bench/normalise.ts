@@ -2,8 +2,8 @@
  * Records per second through the Flipcause normaliser on one core (median of several runs), over
  * the sample deliveries. Run: node --import tsx bench/normalise.ts [runs] [records-per-run]
  */
-import { fixtureNames, fixtureRecords } from '../adapters/flipcause/fixtures.ts';
-import { normalise } from '../adapters/flipcause/normalise.ts';
+import { fixtureNames, fixtureRecords } from '../adapters/flipcause/index.ts';
+import { normalise } from '../adapters/flipcause/index.ts';
 
 const runs = Number(process.argv[2] ?? 7);
 const perRun = Number(process.argv[3] ?? 500_000);

@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { NormalisedEvent } from '../adapters/flipcause/event.ts';
-import { normalise } from '../adapters/flipcause/normalise.ts';
-import type { Subscriber } from '../adapters/mailerlite/types.ts';
+import type { NormalisedEvent } from '../engine/ports/event.ts';
+import { normalise } from '../adapters/flipcause/index.ts';
+import type { Subscriber } from '../adapters/mailerlite/index.ts';
 import { loadFlowDir } from '../engine/flow/load-dir.ts';
 import { secretContext } from '../engine/flow/secrets.ts';
 import { accountDirectory } from '../engine/pipeline/account-directory.ts';
@@ -73,7 +73,7 @@ async function engineLoop(flow: CompiledFlow, records: readonly StoredRecord[], 
     const existing = existingFor(k, email);
     const decision = flow.decide({ onList: unit.joinedList, state: existing?.status ?? 'none' });
     if (decision.action === 'skip') continue;
-    sink += plan(decision, { ...mapped, email }, existing, directory).operations.length;
+    sink += plan(decision, { ...mapped, email }, existing, directory).action.length;
   }
   return n / (Number(process.hrtime.bigint() - start) / 1e9);
 }

@@ -1,68 +1,24 @@
 /**
- * Adapters are registered by name: a config schema plus a factory (the Benthos model). The engine
- * reaches concrete adapters only through this registry; adapters/index.ts registers the built-ins.
+ * Adapters are registered by name: a definition declaring its config schema, factory, secrets,
+ * checks, quirks and testing kit (engine/ports/adapter.ts). The engine reaches concrete adapters
+ * only through this registry; adapters/index.ts registers the built-ins.
  */
-import type { NormalisedEvent } from '../adapters/flipcause/event.ts';
-import type { MailerLiteClient } from '../adapters/mailerlite/types.ts';
-
-export interface IntakeRecord {
-  trigger: string;
-  recordId: string;
-  /** `${trigger}:${recordId}`: unique per flow (record-id sequences are per trigger type). */
-  dedupeKey: string;
-  raw: Record<string, unknown>;
-}
-
-export interface InboundRequest {
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-  /** The URL token segment, when the delivery came to /hooks/<flow>/<token>. */
-  token?: string;
-}
-
-export interface Source {
-  /** Throws an input EngineError (status 401) unless the request is authentic. */
-  authenticate(req: InboundRequest): void;
-  /** Splits a delivery into records; throws an input EngineError (4xx) for a bad delivery, never half-accepts. */
-  parse(body: Buffer): IntakeRecord[];
-  /** Pure: one raw record to the normalised event. */
-  normalise(raw: Record<string, unknown>): NormalisedEvent;
-  /** Known fields a record of a known trigger type no longer carries (the sender changed its payload). */
-  drift?(raw: Record<string, unknown>): string[];
-}
-
-export type Destination = MailerLiteClient;
-
-export interface AdapterContext {
-  /** Resolves `${env:NAME}` / `${file:path}` references to their value. */
-  secret(ref: string): string;
-}
-
-export interface SourceAdapter<Config = never> {
-  name: string;
-  /** JSON Schema of this adapter's block under `source:` in a flow file. */
-  configSchema: Record<string, unknown>;
-  create(config: Config, ctx: AdapterContext): Source;
-}
-
-export interface DestinationAdapter<Config = never> {
-  name: string;
-  /** JSON Schema of this adapter's block under `destination:` in a flow file. */
-  configSchema: Record<string, unknown>;
-  create(config: Config, ctx: AdapterContext): Destination;
-}
+import type { DestinationAdapter, SourceAdapter } from './ports/adapter.ts';
 
 const sources = new Map<string, SourceAdapter<any>>();
 const destinations = new Map<string, DestinationAdapter<any>>();
+let version = 0;
 
 export function registerSource(adapter: SourceAdapter<any>): void {
   if (sources.has(adapter.name)) throw new Error(`source adapter ${adapter.name} registered twice`);
   sources.set(adapter.name, adapter);
+  version++;
 }
 
 export function registerDestination(adapter: DestinationAdapter<any>): void {
   if (destinations.has(adapter.name)) throw new Error(`destination adapter ${adapter.name} registered twice`);
   destinations.set(adapter.name, adapter);
+  version++;
 }
 
 export function sourceAdapter(name: string): SourceAdapter<any> | undefined {
@@ -79,4 +35,9 @@ export function sourceAdapters(): SourceAdapter<any>[] {
 
 export function destinationAdapters(): DestinationAdapter<any>[] {
   return [...destinations.values()];
+}
+
+/** Changes whenever an adapter registers: what is built from the registered set is rebuilt then. */
+export function registryVersion(): number {
+  return version;
 }

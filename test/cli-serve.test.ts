@@ -9,11 +9,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixtureRecords } from '../adapters/flipcause/fixtures.ts';
-import { signBody } from '../adapters/flipcause/signature.ts';
-import { startFakeMailerLite } from '../adapters/mailerlite/fake/index.ts';
+import { fixtureRecords } from '../adapters/flipcause/index.ts';
+import { signBody } from '../adapters/flipcause/index.ts';
+import { startFakeMailerLite } from '../adapters/mailerlite/index.ts';
 import { openSqliteStore } from '../engine/store/sqlite.ts';
 import { flowYaml, SECRET, TOKEN } from './support/harness.ts';
+import '../adapters/index.ts';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

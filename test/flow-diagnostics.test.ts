@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadFlowDir, type Diagnostic } from '../engine/flow/index.ts';
+import '../adapters/index.ts';
 
 const fixtures = 'test/fixtures/flows';
 

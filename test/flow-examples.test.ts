@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { findFlowFiles } from '../engine/flow/discover.ts';
 import { loadFlowDir, loadFlowFile } from '../engine/flow/index.ts';
+import '../adapters/index.ts';
 
 const examples = findFlowFiles('flows');
 

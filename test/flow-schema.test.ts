@@ -7,12 +7,12 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { builtinAdapterSchemas, buildFlowSchema, renderFlowSchema } from '../engine/flow/index.ts';
+import { registeredAdapterSchemas, buildFlowSchema, renderFlowSchema } from '../engine/flow/index.ts';
 import '../adapters/index.ts';
 import { destinationAdapters, sourceAdapters } from '../engine/registry.ts';
 
 test('the committed schemas/flow.schema.json is exactly what the generator produces', () => {
-  assert.equal(readFileSync('schemas/flow.schema.json', 'utf8'), renderFlowSchema(builtinAdapterSchemas));
+  assert.equal(readFileSync('schemas/flow.schema.json', 'utf8'), renderFlowSchema(registeredAdapterSchemas()));
 });
 
 test("each adapter's config schema is inlined unchanged under $defs", () => {
@@ -23,17 +23,20 @@ test("each adapter's config schema is inlined unchanged under $defs", () => {
   }
 });
 
-test('the generator knows every registered adapter, with the schema it registers', () => {
-  assert.deepEqual(sourceAdapters().map((a) => a.name).sort(), Object.keys(builtinAdapterSchemas.sources).sort());
-  assert.deepEqual(destinationAdapters().map((a) => a.name).sort(), Object.keys(builtinAdapterSchemas.destinations).sort());
-  for (const a of sourceAdapters()) assert.deepEqual(a.configSchema, builtinAdapterSchemas.sources[a.name]);
-  for (const a of destinationAdapters()) assert.deepEqual(a.configSchema, builtinAdapterSchemas.destinations[a.name]);
+test('the generator knows every registered adapter, with the schema file it owns', () => {
+  assert.deepEqual(sourceAdapters().map((a) => a.name).sort(), ['flipcause']);
+  assert.deepEqual(destinationAdapters().map((a) => a.name).sort(), ['mailerlite']);
+  const schemas = registeredAdapterSchemas();
+  for (const a of [...sourceAdapters(), ...destinationAdapters()]) {
+    assert.deepEqual(a.configSchema, JSON.parse(readFileSync(`adapters/${a.name}/config.schema.json`, 'utf8')));
+    assert.equal(schemas.sources[a.name] ?? schemas.destinations[a.name], a.configSchema);
+  }
 });
 
 test('the schema compiles under strict ajv and enforces the group slots of each mode', () => {
   const ajv = new Ajv2020({ strict: true, allErrors: true });
   addFormats.default(ajv);
-  const validate = ajv.compile(buildFlowSchema(builtinAdapterSchemas));
+  const validate = ajv.compile(buildFlowSchema(registeredAdapterSchemas()));
   const flow = (mode: string, groups: Record<string, string[]>) => ({
     flow: 'x',
     source: { flipcause: { org_id: '1', since: '2026-01-01', signing_secret: '${env:X}' } },
@@ -48,7 +51,7 @@ test('the schema compiles under strict ajv and enforces the group slots of each 
 });
 
 test('the schema carries descriptions for editors on every flow-level key', () => {
-  const schema = buildFlowSchema(builtinAdapterSchemas) as { properties: Record<string, { description?: string; $ref?: string }> };
+  const schema = buildFlowSchema(registeredAdapterSchemas()) as { properties: Record<string, { description?: string; $ref?: string }> };
   for (const [key, sub] of Object.entries(schema.properties)) {
     if (sub.$ref) continue;
     assert.ok(sub.description && sub.description.length > 20, `${key} has a description`);

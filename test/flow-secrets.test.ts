@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { flowErrors, loadFlowDir, parseSecretRef, resolveSecret, secretContext } from '../engine/flow/index.ts';
+import '../adapters/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'flow-secrets-'));
 writeFileSync(join(dir, 'token.txt'), 'tok_0123456789abcdef01234567\n');

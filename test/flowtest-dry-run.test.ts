@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeMailerLite, type FakeMailerLite } from '../adapters/mailerlite/fake/index.ts';
+import { startFakeMailerLite, type FakeMailerLite } from '../adapters/mailerlite/index.ts';
 import { command } from '../engine/cli/commands/run.ts';
 
 const TOKEN = 'ml-dry-run-token';

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import '../adapters/index.ts';
 
 test('no JSONata or ajv compilation happens per delivery or per record', () => {
   const child = spawnSync(process.execPath, ['--import', 'tsx', '--import', './bench/compile-spy.ts', 'test/support/hot-path-child.ts'], {

@@ -6,8 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureRecords } from '../adapters/flipcause/fixtures.ts';
+import { fixtureRecords } from '../adapters/flipcause/index.ts';
 import { flowYaml, SECRET, startHarness, TOKEN } from './support/harness.ts';
+import '../adapters/index.ts';
 
 type Raw = Record<string, unknown>;
 

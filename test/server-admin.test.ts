@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixtureBytes, fixtureRecords } from '../adapters/flipcause/fixtures.ts';
+import { fixtureBytes, fixtureRecords } from '../adapters/flipcause/index.ts';
 import { flowYaml, startHarness, TOKEN, type Harness } from './support/harness.ts';
 import { assertNoPii } from './support/pii.ts';
+import '../adapters/index.ts';
 
 const ADMIN = 'admin-token-for-tests';
 const FLOW = flowYaml('hope', 'all_contacts_by_list', { mailing_list: ['Newsletter'], not_on_list: ['Donors'] });

@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
-import { signBody } from '../adapters/flipcause/signature.ts';
-import { startFakeMailerLite } from '../adapters/mailerlite/fake/index.ts';
+import { signBody } from '../adapters/flipcause/index.ts';
+import { startFakeMailerLite } from '../adapters/mailerlite/index.ts';
 import { flowYaml, SECRET, TOKEN } from './support/harness.ts';
+import '../adapters/index.ts';
 
 const ADMIN = 'crash-admin-token';
 const ENTRY = new URL('./support/serve-entry.ts', import.meta.url).pathname;

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureRecords } from '../adapters/flipcause/fixtures.ts';
+import { fixtureRecords } from '../adapters/flipcause/index.ts';
 import { flowYaml, startHarness, TOKEN } from './support/harness.ts';
+import '../adapters/index.ts';
 
 test('a donation with opt-in, delivered as three records, gives one create in the list group', async () => {
   const h = await startHarness({

@@ -4,10 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { LoggedItem } from '../adapters/mailerlite/fake/index.ts';
-import { fixtureBytes } from '../adapters/flipcause/fixtures.ts';
+import type { LoggedItem } from '../adapters/mailerlite/index.ts';
+import { fixtureBytes } from '../adapters/flipcause/index.ts';
 import { flowYaml, startHarness, TOKEN, type Harness } from './support/harness.ts';
 import { assertNoPii } from './support/pii.ts';
+import '../adapters/index.ts';
 
 const FLOW = flowYaml('hope', 'all_contacts_by_list', { mailing_list: ['Newsletter'], not_on_list: ['Donors'] });
 const WORKER = { idleMs: 20, probeMs: 100, backoff: { baseMs: 50, maxMs: 200, maxAttempts: 5 } };

@@ -6,9 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { fixtureBytes, fixtureRecords } from '../adapters/flipcause/fixtures.ts';
+import { fixtureBytes, fixtureRecords } from '../adapters/flipcause/index.ts';
 import { flowYaml, startHarness, TOKEN, type Harness } from './support/harness.ts';
 import { assertNoPii } from './support/pii.ts';
+import '../adapters/index.ts';
 
 const FLOW = flowYaml('hope', 'all_contacts_by_list', { mailing_list: ['Newsletter'], not_on_list: ['Donors'] });
 

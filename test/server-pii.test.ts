@@ -6,9 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureBytes, fixtureNames, fixtureRecords } from '../adapters/flipcause/fixtures.ts';
+import { fixtureBytes, fixtureNames, fixtureRecords } from '../adapters/flipcause/index.ts';
 import { flowYaml, SECRET, startHarness, TOKEN } from './support/harness.ts';
 import { assertNoPii, fixturePii } from './support/pii.ts';
+import '../adapters/index.ts';
 
 const ADMIN = 'pii-admin-token';
 // Flows must not share a signing secret.

@@ -10,11 +10,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startFakeMailerLite, type FakeMailerLite, type LoggedItem } from '../adapters/mailerlite/fake/index.ts';
-import { accountKeyOf, rateBudgetFor } from '../adapters/mailerlite/rate-budget.ts';
+import { startFakeMailerLite, type FakeMailerLite, type LoggedItem } from '../adapters/mailerlite/index.ts';
+import { accountKeyOf, rateBudgetFor } from '../adapters/mailerlite/index.ts';
 import { runBackfill } from '../engine/setup/backfill.ts';
 import { loadFlowTarget } from '../engine/setup/flow-target.ts';
 import { openSqliteStore } from '../engine/store/sqlite.ts';
+import '../adapters/index.ts';
 
 const TOKEN = 'ml-backfill-token-1';
 const ENV = { BACKFILL_TEST_SECRET: 'whsec_loopback_only', BACKFILL_TEST_KEY: TOKEN };

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startFakeMailerLite, type AccountSeed, type FakeMailerLite } from '../adapters/mailerlite/fake/index.ts';
+import { startFakeMailerLite, type AccountSeed, type FakeMailerLite } from '../adapters/mailerlite/index.ts';
 
 const TOKEN = 'ml-setup-token-1';
 

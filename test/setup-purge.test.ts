@@ -9,12 +9,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startFakeMailerLite } from '../adapters/mailerlite/fake/index.ts';
+import { startFakeMailerLite } from '../adapters/mailerlite/index.ts';
 import { silentLogger } from '../engine/log/logger.ts';
 import { toNewRecords } from '../engine/server/intake.ts';
 import { loadFlowTarget } from '../engine/setup/flow-target.ts';
 import { openSqliteStore } from '../engine/store/sqlite.ts';
 import { AccountWorker } from '../engine/worker/account-worker.ts';
+import '../adapters/index.ts';
 
 const TOKEN = 'ml-purge-token-1';
 const ENV = { PURGE_TEST_SECRET: 'whsec_loopback_only', PURGE_TEST_KEY: TOKEN };

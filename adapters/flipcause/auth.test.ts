@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isEngineError } from '../../engine/errors.ts';
-import type { InboundRequest } from '../../engine/registry.ts';
+import type { InboundRequest } from '../../engine/ports/source.ts';
 import { type AuthSecrets, authenticate } from './auth.ts';
 import { fixtureBytes } from './fixtures.ts';
 import { safeEqual, signBody, verifySignature } from './signature.ts';

@@ -11,7 +11,7 @@
  * So with both configured, the signature is always required and the token is required as well
  * on the token path: never "either one is enough".
  */
-import type { InboundRequest } from '../../engine/registry.ts';
+import type { InboundRequest } from '../../engine/ports/source.ts';
 import { FcErrors } from './errors.ts';
 import { safeEqual, signaturesOf, verifySignature } from './signature.ts';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allErrors, isEngineError } from '../../engine/errors.ts';
-import type { FlipcauseSourceConfig } from '../../engine/flow/types.ts';
-import { sourceAdapter } from '../../engine/registry.ts';
+import type { FlipcauseSourceConfig } from './config.ts';
+import { flipcauseSource } from './index.ts';
 import { fixtureBytes } from './fixtures.ts';
 import { MIN_TOKEN_LENGTH, signBody } from './index.ts';
 
@@ -28,9 +28,9 @@ const config = (over: Partial<FlipcauseSourceConfig>): FlipcauseSourceConfig => 
 });
 
 describe('flipcause source adapter', () => {
-  const adapter = sourceAdapter('flipcause');
+  const adapter = flipcauseSource;
 
-  it('is registered by name with its config schema', () => {
+  it('is defined by name with its config schema', () => {
     assert.ok(adapter);
     assert.equal(adapter.name, 'flipcause');
     assert.equal((adapter.configSchema as { title?: string }).title, 'Flipcause source');

@@ -3,7 +3,7 @@
  * its trigger and dedupe key. All or nothing: the first bad record refuses the whole delivery
  * with an error naming its index, so a delivery is never half-stored.
  */
-import type { IntakeRecord } from '../../engine/registry.ts';
+import type { IntakeRecord } from '../../engine/ports/source.ts';
 import type { EngineError } from '../../engine/errors.ts';
 import { FcErrors } from './errors.ts';
 import { describe, identityProblem, orgClaims, recordIdOf, triggerOf } from './identity.ts';

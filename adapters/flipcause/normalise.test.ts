@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { NormalisedEvent } from './event.ts';
+import type { NormalisedEvent } from '../../engine/ports/event.ts';
 import { fixtureNames, fixtureRecords } from './fixtures.ts';
 import { normalise } from './normalise.ts';
 

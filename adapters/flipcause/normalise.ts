@@ -4,7 +4,7 @@
  * and it never throws on a record's content (an odd record normalises to empties, and `raw`
  * keeps everything).
  */
-import type { Address, Contact, EventInfo, NormalisedEvent, Phone } from './event.ts';
+import type { Address, Contact, EventInfo, NormalisedEvent, Phone } from '../../engine/ports/event.ts';
 import { type Candidates, candidatesFor, pick, pickWith } from './candidates.ts';
 import { MAILING_LIST, REFUND, codeOfActivityId, codeOfWord, splitList } from './activity-codes.ts';
 import { parseContactId } from './contact-id.ts';

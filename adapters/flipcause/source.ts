@@ -2,8 +2,9 @@
  * The Flipcause source: one flow's configuration turned into the engine's Source (authenticate,
  * parse, normalise). Secrets are resolved once, when the flow loads.
  */
-import type { AdapterContext, InboundRequest, IntakeRecord, Source } from '../../engine/registry.ts';
-import type { FlipcauseSourceConfig } from '../../engine/flow/types.ts';
+import type { AdapterContext } from '../../engine/ports/adapter.ts';
+import type { InboundRequest, IntakeRecord, Source } from '../../engine/ports/source.ts';
+import type { FlipcauseSourceConfig } from './config.ts';
 import { type AuthSecrets, authenticate } from './auth.ts';
 import { FcErrors } from './errors.ts';
 import { type IntakeLimits, parseDelivery } from './intake.ts';

@@ -3,7 +3,7 @@
  * field names apply and whether the record describes a person at all.
  */
 
-import type { EventInfo } from './event.ts';
+import type { EventInfo } from '../../engine/ports/event.ts';
 
 export type RecordKind = EventInfo['kind'];
 

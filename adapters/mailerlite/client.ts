@@ -4,10 +4,13 @@
  * EngineError (ML_ERR_…). No SDK, no logging: it never sees a place where PII could leak to.
  */
 import type { EngineError } from '../../engine/errors.ts';
+import type { RoundOptions } from '../../engine/ports/destination.ts';
+import type { Intent, IntentResult, RequestDescription, WriteIntent } from '../../engine/ports/intents.ts';
 import { classify } from './errors.ts';
 import { BATCH_LIMIT, runBatch, type BatchCost } from './batch.ts';
 import { dataOf, hasNextPage, listOf, toField, toGroup, toSubscriber } from './decode.ts';
 import { exchange, type HttpAnswer, type TransportConfig } from './http.ts';
+import { composeRound, describe, readRound, requestsFor } from './intents.ts';
 import { isImport, ops } from './operations.ts';
 import { accountKeyOf, normaliseBaseUrl, rateBudgetFor, type RateBudget } from './rate-budget.ts';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from './retry.ts';
@@ -155,6 +158,26 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
 
   isImport(list: Operation[]): boolean {
     return isImport(list);
+  }
+
+  roundCapacity(): number {
+    return this.batchCapacity();
+  }
+
+  cost(intent: WriteIntent): number {
+    return requestsFor(intent).length;
+  }
+
+  /** One round is one /api/batch: the writes' calls and the look-ups, padded so it is never an import. */
+  async apply(intents: readonly Intent[], options: RoundOptions): Promise<IntentResult[]> {
+    const round = composeRound(intents, options.limit);
+    const results = await this.batch(round.ops);
+    for (const r of results) options.onStatus?.(r.code);
+    return readRound(intents, round, results, (r) => this.classify(r));
+  }
+
+  describe(intent: WriteIntent): RequestDescription[] {
+    return describe(intent);
   }
 
   batch(list: Operation[]): Promise<OperationResult[]> {

@@ -1,11 +1,12 @@
 /**
- * The MailerLite destination adapter: its config schema and factory, registered by name. The
- * client is exported for direct use (set-up scripts, the demo, tests).
+ * The MailerLite destination adapter: its definition (config schema, factory, secrets, testing
+ * kit), registered by adapters/index.ts. The client is exported for direct use (tests, benchmarks).
  */
-import { registerDestination, type AdapterContext, type DestinationAdapter } from '../../engine/registry.ts';
-import type { MailerLiteDestinationConfig } from '../../engine/flow/types.ts';
+import type { AdapterContext, DestinationAdapter } from '../../engine/ports/adapter.ts';
+import type { MailerLiteDestinationConfig } from './config.ts';
 import configSchema from './config.schema.json' with { type: 'json' };
 import { createClient } from './client.ts';
+import { mailerliteTesting } from './testing.ts';
 
 export const mailerliteDestination: DestinationAdapter<MailerLiteDestinationConfig> = {
   name: 'mailerlite',
@@ -16,17 +17,26 @@ export const mailerliteDestination: DestinationAdapter<MailerLiteDestinationConf
     if (config.timeout_ms !== undefined) options.timeoutMs = config.timeout_ms;
     return createClient(options);
   },
+  secretFields: [{ key: 'api_key', identifiesCustomer: false }],
+  credentialKey: 'api_key',
+  // MailerLite's default field keys (z_i_p is its postcode) and the contact fields flows map to.
+  piiKeys: ['^z_i_p$'],
+  testing: mailerliteTesting,
 };
 
-registerDestination(mailerliteDestination);
-
+export type { MailerLiteDestinationConfig } from './config.ts';
 export { createClient, DEFAULT_BASE_URL, DEFAULT_API_VERSION } from './client.ts';
 export type { MailerLiteClientOptions, MailerLiteHttpClient } from './client.ts';
 export { classify, MlErrors } from './errors.ts';
 export { ops, isImport } from './operations.ts';
+export { WRITE_BY_STATE, requestsFor } from './intents.ts';
 export { BATCH_LIMIT } from './batch.ts';
 export type { BatchCost } from './batch-counting.ts';
 export { RateBudget, rateBudgetFor, accountKeyOf, resetRateBudgets } from './rate-budget.ts';
 export type { RateBudgetOptions, RateBudgetSnapshot, Lease, ServerAnswer, BatchAnswerFacts } from './rate-budget.ts';
 export type { RetryPolicy } from './retry.ts';
 export type * from './types.ts';
+export { startFakeMailerLite, observeAccount } from './testing.ts';
+export type {
+  AccountSeed, AccountView, FakeMailerLite, FakeOptions, FaultSpec, LoggedItem, LoggedRequest, StartFakeOptions, SubscriberSeed,
+} from './fake/index.ts';

@@ -1,29 +1,12 @@
-/** The MailerLite surface the engine uses. Shapes follow MailerLite's API (ids are strings). */
+/**
+ * The MailerLite client: the engine's Destination port plus MailerLite's own calls (set-up
+ * scripts, tests). Shapes follow MailerLite's API (ids are strings).
+ */
 import type { EngineError } from '../../engine/errors.ts';
+import type { Field, FieldValue, Group, Subscriber } from '../../engine/ports/directory.ts';
+import type { Destination } from '../../engine/ports/destination.ts';
 
-export type SubscriberStatus = 'active' | 'unsubscribed' | 'unconfirmed' | 'bounced' | 'junk';
-export type FieldValue = string | number | null;
-
-export interface Group {
-  id: string;
-  name: string;
-}
-
-export interface Field {
-  id: string;
-  name: string;
-  key: string;
-  type: 'text' | 'number' | 'date';
-}
-
-export interface Subscriber {
-  id: string;
-  email: string;
-  status: SubscriberStatus;
-  /** Every account field by key (null when unset). */
-  fields: Record<string, FieldValue>;
-  groups: Group[];
-}
+export type { Field, FieldValue, Group, Subscriber, SubscriberStatus } from '../../engine/ports/directory.ts';
 
 export interface UpsertInput {
   email: string;
@@ -47,7 +30,7 @@ export interface OperationResult {
   body: unknown;
 }
 
-export interface MailerLiteClient {
+export interface MailerLiteClient extends Destination {
   /** Opaque, non-secret id of the API key + base URL: the unit of rate budgets and worker partitions. */
   readonly accountKey: string;
   findSubscriber(email: string): Promise<Subscriber | null>;

@@ -3,8 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { signBody } from '../../adapters/flipcause/signature.ts';
-import { startFakeMailerLite, type AccountSeed } from '../../adapters/mailerlite/fake/index.ts';
+import '../../adapters/index.ts';
+import { signBody, type FlipcauseSourceConfig } from '../../adapters/flipcause/index.ts';
+import { startFakeMailerLite, type AccountSeed, type MailerLiteDestinationConfig } from '../../adapters/mailerlite/index.ts';
 import { loadFlowDir } from '../flow/load-dir.ts';
 import { parseSecretRef } from '../flow/secrets.ts';
 import type { FlowConfig } from '../flow/types.ts';
@@ -28,6 +29,9 @@ interface Credentials {
   urlToken: Map<string, string>;
 }
 
+const flipcauseBlock = (f: FlowConfig): FlipcauseSourceConfig => f.source.flipcause as unknown as FlipcauseSourceConfig;
+const mailerliteBlock = (f: FlowConfig): MailerLiteDestinationConfig => f.destination.mailerlite as unknown as MailerLiteDestinationConfig;
+
 /** Invents the secrets each flow's references name, as a customer's deployment would provide them. */
 function credentials(flows: FlowConfig[]): Credentials {
   const c: Credentials = { env: {}, mlToken: new Map(), signing: new Map(), urlToken: new Map() };
@@ -38,8 +42,9 @@ function credentials(flows: FlowConfig[]): Credentials {
   for (const f of flows) {
     const token = `demo-token-${f.flow}`;
     c.mlToken.set(f.flow, token);
-    set(f.destination.mailerlite.api_key, token);
-    const fc = f.source.flipcause;
+    // The demo is Flipcause into MailerLite: it reads those adapters' blocks by their own types.
+    set(mailerliteBlock(f).api_key, token);
+    const fc = flipcauseBlock(f);
     if (fc.signing_secret) {
       c.signing.set(f.flow, `whsec_demo_${randomBytes(12).toString('hex')}`);
       set(fc.signing_secret, c.signing.get(f.flow)!);
@@ -90,8 +95,8 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       settle_seconds: opts.settleSeconds,
       // The samples are dated today; a flow's real go-live may be ahead of them or long after
       // the fixtures' dates, so the demo gives every flow one a month back.
-      source: { flipcause: { ...f.source.flipcause, since: goLive } },
-      destination: { mailerlite: { ...f.destination.mailerlite, base_url: fake.url } },
+      source: { flipcause: { ...flipcauseBlock(f), since: goLive } },
+      destination: { mailerlite: { ...mailerliteBlock(f), base_url: fake.url } },
     }),
   });
   try {

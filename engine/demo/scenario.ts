@@ -4,8 +4,7 @@
  * relative to the moment the demo runs, and every flow's go-live (`since`) with it, so each
  * story holds on any date.
  */
-import { fixtureRecords, shiftDates } from '../../adapters/flipcause/fixtures.ts';
-import { normalise } from '../../adapters/flipcause/normalise.ts';
+import { fixtureRecords, normalise, shiftDates } from '../../adapters/flipcause/index.ts';
 
 export interface DemoDelivery {
   flow: string;

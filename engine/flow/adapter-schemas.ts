@@ -1,11 +1,9 @@
 /**
- * The built-in adapters' config schemas, read from the files each adapter owns (the same files
- * its index.ts registers as `configSchema`). Taken from the files rather than the registry so
- * that generating and checking the flow schema does not load adapter code (HTTP clients, …);
- * test/flow-schema.test.ts proves schemas/flow.schema.json matches them.
+ * The registered adapters' config schemas (each adapter declares its own, from the file it owns),
+ * from which the flow schema is built. The composition root registers the adapters first
+ * (adapters/index.ts); test/flow-schema.test.ts proves schemas/flow.schema.json matches them.
  */
-import flipcause from '../../adapters/flipcause/config.schema.json' with { type: 'json' };
-import mailerlite from '../../adapters/mailerlite/config.schema.json' with { type: 'json' };
+import { destinationAdapters, sourceAdapters } from '../registry.ts';
 import type { JsonSchema } from './schema-build.ts';
 
 export interface AdapterSchemas {
@@ -13,7 +11,9 @@ export interface AdapterSchemas {
   destinations: Record<string, JsonSchema>;
 }
 
-export const builtinAdapterSchemas: AdapterSchemas = {
-  sources: { flipcause: flipcause as JsonSchema },
-  destinations: { mailerlite: mailerlite as JsonSchema },
-};
+export function registeredAdapterSchemas(): AdapterSchemas {
+  return {
+    sources: Object.fromEntries(sourceAdapters().map((a) => [a.name, a.configSchema])),
+    destinations: Object.fromEntries(destinationAdapters().map((a) => [a.name, a.configSchema])),
+  };
+}

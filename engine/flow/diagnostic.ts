@@ -1,5 +1,6 @@
 /** One problem in one flow file, placed at the key or value it is about. */
 import type { ErrorParams } from '../errors.ts';
+import type { ConfigProblem } from '../ports/adapter.ts';
 import { flowErrors, warningCodes, type FlowErrorCode } from './errors.ts';
 
 export type Severity = 'error' | 'warning';
@@ -10,7 +11,8 @@ export interface Diagnostic {
   line: number;
   col: number;
   severity: Severity;
-  code: FlowErrorCode;
+  /** FLOW_ERR_…: the engine's own (engine/flow/errors.ts) or an adapter's check of its block. */
+  code: FlowErrorCode | (string & {});
   message: string;
   /** YAML path of the offending key or value, e.g. `policy.groups.new[0]`; '' for the whole file. */
   path: string;
@@ -31,6 +33,11 @@ export function diagnostic(code: FlowErrorCode, params: ErrorParams, file: strin
     message: flowErrors[code](params).message,
     path,
   };
+}
+
+/** An adapter's finding about its own block, placed in the file. */
+export function adapterDiagnostic(problem: ConfigProblem, file: string, at: Position, path: string): Diagnostic {
+  return { file, line: at.line, col: at.col, severity: problem.severity, code: problem.error.code, message: problem.error.message, path };
 }
 
 /** `path:line:col: error CODE message (yaml.path)`: the form editors and CI problem matchers read. */

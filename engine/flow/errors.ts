@@ -2,7 +2,8 @@
  * FLOW_ERR_…: every problem a flow file can have, one stable code each. Validation reports them
  * as diagnostics (see diagnostic.ts); the secret resolver throws them. All are input errors: the
  * file is wrong, and retrying will not help. A code listed in `warningCodes` is reported as a
- * warning: it does not fail `engine validate` (only `engine validate --strict`).
+ * warning: it does not fail `engine validate` (only `engine validate --strict`). Each adapter
+ * checks its own block and defines the codes of what it finds (e.g. adapters/flipcause/config-check.ts).
  */
 import { defineErrors } from '../errors.ts';
 
@@ -56,17 +57,6 @@ export const flowErrors = defineErrors({
     kind: 'input',
     message: "{key} {ref} is also used by flow '{other}' ({otherAt}): each customer needs a secret of its own",
   },
-  // Source semantics.
-  FLOW_ERR_SINCE: { kind: 'input', message: "since '{value}' is not an ISO 8601 timestamp such as 2026-11-01T00:00:00Z (a date-time needs Z or an offset)" },
-  FLOW_ERR_AUTH_MISSING: { kind: 'input', message: 'source.flipcause needs signing_secret or url_token (or both) to authenticate deliveries' },
-  FLOW_ERR_TRIGGER_MISSPELT: {
-    kind: 'input',
-    message: "unknown trigger '{name}' (did you mean '{suggestion}'?): every {suggestion} record would be skipped",
-  },
-  FLOW_ERR_TRIGGER_UNKNOWN: {
-    kind: 'input',
-    message: "unknown trigger '{name}' (known: {known}); kept, since Flipcause has not published every trigger name",
-  },
   // Fleet.
   FLOW_ERR_DUPLICATE_FLOW_ID: {
     kind: 'input',
@@ -78,7 +68,6 @@ export type FlowErrorCode = keyof typeof flowErrors;
 
 /** Codes reported as warnings: worth a look, not a reason to refuse the flow. */
 export const warningCodes: ReadonlySet<FlowErrorCode> = new Set<FlowErrorCode>([
-  'FLOW_ERR_TRIGGER_UNKNOWN',
   'FLOW_ERR_YAML_WARNING',
   'FLOW_ERR_RAW_FIELD_UNKNOWN',
   'FLOW_ERR_ARGUMENT_TYPE',

@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { diagnostic, type Diagnostic, type Position } from './diagnostic.ts';
 import type { ParsedFlowFile } from './load-file.ts';
 import { parseSecretRef } from './secrets.ts';
-import { customerSecretFields, valueAt } from './secret-fields.ts';
+import { secretPaths, valueAt } from './secret-fields.ts';
 import { formatYamlPath } from './yaml-path.ts';
 
 interface Claim {
@@ -42,7 +42,7 @@ export function checkFleet(files: readonly ParsedFlowFile[]): Diagnostic[] {
       if (first) out.push(diagnostic('FLOW_ERR_DUPLICATE_FLOW_ID', { id, otherAt: where(first) }, result.file, claim.at, 'flow'));
       else ids.set(id, claim);
     }
-    for (const path of customerSecretFields) {
+    for (const { path } of secretPaths(data).filter((p) => p.identifiesCustomer)) {
       const ref = valueAt(data, path);
       if (typeof ref !== 'string') continue;
       const identity = secretIdentity(result.file, ref);

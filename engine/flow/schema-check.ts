@@ -1,28 +1,30 @@
 /**
  * Schema validation of a parsed flow: one ajv validator (strict, all errors, defaults applied),
  * compiled once, by the first validation (not at import: `engine help` and most commands never
- * validate a flow), and a translation of ajv's errors into diagnostics that
+ * validate a flow), for the registered adapters; and a translation of ajv's errors into diagnostics that
  * point at the offending key or value and read like advice rather than JSON Schema jargon.
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { builtinAdapterSchemas } from './adapter-schemas.ts';
+import { registryVersion } from '../registry.ts';
+import { registeredAdapterSchemas } from './adapter-schemas.ts';
 import { buildFlowSchema } from './schema-build.ts';
 import { diagnostic, type Diagnostic } from './diagnostic.ts';
 import type { FlowSource } from './flow-source.ts';
 import { formatYamlPath, pointerToPath, type PathSegment } from './yaml-path.ts';
 import { didYouMean } from './did-you-mean.ts';
 
-let compiled: ValidateFunction | undefined;
+let compiled: { version: number; validate: ValidateFunction } | undefined;
 
+/** The flow validator for the registered adapters: compiled once, again only if an adapter registers later. */
 function flowValidator(): ValidateFunction {
-  if (compiled === undefined) {
+  if (compiled?.version !== registryVersion()) {
     const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true, verbose: true });
     // ajv-formats is CommonJS: its default import is the module object, whose `default` is the plugin.
     addFormats.default(ajv);
-    compiled = ajv.compile(buildFlowSchema(builtinAdapterSchemas));
+    compiled = { version: registryVersion(), validate: ajv.compile(buildFlowSchema(registeredAdapterSchemas())) };
   }
-  return compiled;
+  return compiled.validate;
 }
 
 const groupSlotsPath = '/policy/groups';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { AdapterContext } from '../registry.ts';
+import type { AdapterContext } from '../ports/adapter.ts';
 import { flowErrors } from './errors.ts';
 
 export type SecretRef = { kind: 'env'; name: string } | { kind: 'file'; path: string };

@@ -1,11 +1,12 @@
 /**
  * A flow file as validated against schemas/flow.schema.json (secrets still as references).
- * loadFlowFile/loadFlowDir fill in the schema's defaults (triggers, settle_seconds, base_url,
- * timeout_ms), so a loaded flow has them even when the file leaves them out.
+ * loadFlowFile/loadFlowDir fill in the schema's defaults (the adapters' and settle_seconds), so
+ * a loaded flow has them even when the file leaves them out.
  */
+import type { NewStatus } from '../ports/directory.ts';
 
+export type { NewStatus };
 export type Mode = 'mailing_list' | 'all_contacts' | 'all_contacts_by_list';
-export type NewStatus = 'active' | 'unconfirmed';
 
 /** Group slots per mode (DESIGN §4): each holds group names as the customer sees them. */
 export interface GroupSlots {
@@ -18,31 +19,21 @@ export type PolicyConfig = {
   [M in Mode]: { mode: M; new_status: NewStatus; groups: GroupSlots[M] };
 }[Mode];
 
-export interface FlipcauseSourceConfig {
-  org_id: string;
-  /** `${env:NAME}` or `${file:path}` reference. */
-  signing_secret?: string;
-  url_token?: string;
-  /** ISO 8601 timestamp; records dated before it are skipped. */
-  since: string;
-  triggers: string[];
-}
-
-export interface MailerLiteDestinationConfig {
-  api_key: string;
-  base_url?: string;
-  timeout_ms?: number;
-}
+/**
+ * An adapter block: `{ <adapter name>: <its config> }`, exactly one key (the schema checks it).
+ * Each adapter owns its config's type; the engine reads a block only through its adapter.
+ */
+export type AdapterBlock = Record<string, Record<string, unknown>>;
 
 export interface FlowConfig {
   flow: string;
   description?: string;
-  source: { flipcause: FlipcauseSourceConfig };
+  source: AdapterBlock;
   when?: string;
   /** JSONata over the normalised event; the engine's default mapping when absent. */
   mapping?: string;
   policy: PolicyConfig;
-  destination: { mailerlite: MailerLiteDestinationConfig };
+  destination: AdapterBlock;
   /** Seconds to wait for the other records of a transaction before deciding (DESIGN §5); 0..3600, default 30. */
   settle_seconds?: number;
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
-import type { FieldValue, SubscriberStatus } from '../../adapters/mailerlite/types.ts';
+import type { FieldValue, SubscriberStatus } from '../ports/directory.ts';
 import type { Outcome } from '../store/types.ts';
 
 export interface AccountSpec {

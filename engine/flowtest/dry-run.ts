@@ -1,4 +1,3 @@
-import type { Operation, Subscriber } from '../../adapters/mailerlite/types.ts';
 import { subjectOf } from '../server/intake.ts';
 import { accountDirectory } from '../pipeline/account-directory.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
@@ -6,7 +5,9 @@ import { cleanMapped } from '../pipeline/mapped.ts';
 import { plan } from '../pipeline/plan.ts';
 import { prepare } from '../pipeline/prepare.ts';
 import { formUnits } from '../pipeline/units.ts';
-import type { IntakeRecord } from '../registry.ts';
+import type { Subscriber } from '../ports/directory.ts';
+import type { RequestDescription } from '../ports/intents.ts';
+import type { IntakeRecord } from '../ports/source.ts';
 import type { StoredRecord } from '../store/types.ts';
 
 /** What a dry run decided for one record (or for the unit it belongs to). */
@@ -18,8 +19,8 @@ export interface DryRunLine {
   rule?: string;
   /** The MailerLite state the look-up found. */
   state?: string;
-  /** The writes a real run would send, in order. */
-  requests: Operation[];
+  /** The writes a real run would send, in order (as the destination describes them). */
+  requests: RequestDescription[];
 }
 
 function stored(flow: CompiledFlow, r: IntakeRecord, id: number): StoredRecord {
@@ -34,7 +35,7 @@ function stored(flow: CompiledFlow, r: IntakeRecord, id: number): StoredRecord {
 /**
  * Decides a delivery as the worker would (prepare → units → mapping → look-up → policy → plan)
  * but sends nothing that writes: the account's groups and fields are listed and each contact is
- * looked up (GETs only); the planned writes are returned instead of sent. List membership comes
+ * looked up (reads only); the planned writes are returned, described, instead of sent. List membership comes
  * from the delivery alone (a dry run has no history of earlier sign-ups).
  */
 export async function dryRun(flow: CompiledFlow, records: readonly IntakeRecord[]): Promise<DryRunLine[]> {
@@ -70,8 +71,8 @@ export async function dryRun(flow: CompiledFlow, records: readonly IntakeRecord[
         continue;
       }
       const p = plan(decision, { ...mapped, email }, existing, dir);
-      const outcome = p.action === 'none' ? 'no_change' : p.action;
-      lines.push({ records: keys, outcome, rule: decision.rule, state, requests: p.operations });
+      if (p.action === 'none') lines.push({ records: keys, outcome: 'no_change', rule: decision.rule, state, requests: [] });
+      else lines.push({ records: keys, outcome: p.action, rule: decision.rule, state, requests: client.describe(p.intent) });
     } catch (err) {
       lines.push({ records: keys, outcome: 'error', reason: (err as Error).message, requests: [] });
     }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { signBody } from '../../adapters/flipcause/signature.ts';
-import type { AccountSeed, FakeMailerLite } from '../../adapters/mailerlite/fake/index.ts';
 import type { FlowConfig } from '../flow/types.ts';
+import type { FakeDestination } from '../ports/adapter.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { buildApp } from '../server/app.ts';
 import { Fleet } from '../server/fleet.ts';
@@ -10,7 +9,7 @@ import { openSqliteStore } from '../store/sqlite.ts';
 import type { AccountSpec, TestCase } from './case-file.ts';
 import { deliveryRecords } from './delivery.ts';
 import { flowTestEnv } from './flow-env.ts';
-import { observeAccount, observeOutcomes, type Observed } from './observe.ts';
+import { observeOutcomes, type Observed } from './observe.ts';
 
 export interface CaseTarget {
   flowFile: string;
@@ -18,8 +17,8 @@ export interface CaseTarget {
   testFile: string;
 }
 
-function seedOf(account: AccountSpec = {}): AccountSeed {
-  const seed: AccountSeed = {};
+function seedOf(account: AccountSpec = {}): AccountSpec {
+  const seed: AccountSpec = {};
   if (account.groups) seed.groups = account.groups;
   if (account.fields) seed.fields = account.fields;
   if (account.subscribers) seed.subscribers = account.subscribers;
@@ -28,11 +27,11 @@ function seedOf(account: AccountSpec = {}): AccountSeed {
 
 /**
  * Runs one case through the server's own code: the flow loads into a Fleet (in-memory store),
- * each delivery is signed and posted to the real webhook app, and the account's worker drains
+ * each delivery is signed (by the source's testing kit) and posted to the real webhook app, and the account's worker drains
  * against the fake over loopback HTTP. The settle window is skipped by running the worker on a
  * clock set past it; the flow itself is not changed, only pointed at the fake.
  */
-export async function runCase(fake: FakeMailerLite, target: CaseTarget, tc: TestCase, log: Logger = silentLogger): Promise<Observed> {
+export async function runCase(fake: FakeDestination, target: CaseTarget, tc: TestCase, log: Logger = silentLogger): Promise<Observed> {
   // A fresh token per case: its own account, request log and rate window.
   const token = `flowtest-${randomBytes(8).toString('hex')}`;
   fake.seed(token, seedOf(tc.account));
@@ -58,15 +57,15 @@ export async function runCase(fake: FakeMailerLite, target: CaseTarget, tc: Test
     const statuses: number[] = [];
     for (const spec of tc.deliveries) {
       if (spec.later) await fleet.drain();
-      const body = JSON.stringify(deliveryRecords(spec, target.testFile));
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (secrets.signingSecret) headers['x-flipcause-hmac-sha256'] = signBody(body, secrets.signingSecret);
-      const url = `/hooks/${flow.id}${secrets.urlToken ? `/${secrets.urlToken}` : ''}`;
+      const body = JSON.stringify(deliveryRecords(secrets.kit, spec, target.testFile));
+      const signed = secrets.kit.sign(body, secrets.sourceSecrets);
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...signed.headers };
+      const url = `/hooks/${flow.id}${signed.token ? `/${signed.token}` : ''}`;
       const res = await app.inject({ method: 'POST', url, headers, payload: body });
       statuses.push(res.statusCode);
     }
     await fleet.drain();
-    return { deliveries: statuses, outcomes: observeOutcomes(store, flow.id), ...observeAccount(fake, token) };
+    return { deliveries: statuses, outcomes: observeOutcomes(store, flow.id), ...fake.observe(token) };
   } finally {
     await fleet.stop();
     await app.close();

@@ -1,8 +1,11 @@
 import { relative } from 'node:path';
-import { startFakeMailerLite } from '../../adapters/mailerlite/fake/index.ts';
+import '../../adapters/index.ts';
 import { formatDiagnostic } from '../flow/diagnostic.ts';
 import { loadFlowDir } from '../flow/load-dir.ts';
+import { adapterBlock } from '../flow/adapter-block.ts';
 import type { FlowConfig } from '../flow/types.ts';
+import type { FakeDestination } from '../ports/adapter.ts';
+import { destinationAdapter } from '../registry.ts';
 import { CaseFileError, loadCaseFile } from './case-file.ts';
 import type { Difference } from './difference.ts';
 import { findFlowTests } from './discover.ts';
@@ -39,7 +42,7 @@ function loadFlow(flowFile: string): FlowConfig | string {
   return diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n') || 'the flow file does not load';
 }
 
-/** Runs the flow-test cases the paths name, against one MailerLite fake on loopback. */
+/** Runs the flow-test cases the paths name, against one fake per destination adapter, on loopback. */
 export async function runFlowTests(paths: readonly string[], options: RunOptions = {}): Promise<RunSummary> {
   const results: CaseResult[] = [];
   const push = (r: CaseResult): void => {
@@ -47,7 +50,18 @@ export async function runFlowTests(paths: readonly string[], options: RunOptions
     options.onResult?.(r);
   };
   const groups = findFlowTests(paths);
-  const fake = await startFakeMailerLite();
+  const fakes = new Map<string, FakeDestination>();
+  const fakeFor = async (config: FlowConfig): Promise<FakeDestination> => {
+    const [name] = adapterBlock(config.destination, 'destination');
+    let fake = fakes.get(name);
+    if (!fake) {
+      const adapter = destinationAdapter(name);
+      if (!adapter) throw new Error(`unknown destination adapter "${name}"`);
+      fake = await adapter.testing.startFake();
+      fakes.set(name, fake);
+    }
+    return fake;
+  };
   let testFiles = 0;
   try {
     for (const { flowFile, testFiles: files } of groups) {
@@ -72,7 +86,7 @@ export async function runFlowTests(paths: readonly string[], options: RunOptions
           if (options.filter && !tc.name.includes(options.filter) && !file.includes(options.filter)) continue;
           const started = performance.now();
           try {
-            const observed = await runCase(fake, { flowFile, config, testFile }, tc);
+            const observed = await runCase(await fakeFor(config), { flowFile, config, testFile }, tc);
             const differences = compareCase(tc, observed);
             const ms = Math.round(performance.now() - started);
             push({ file, flow: flowId, name: tc.name, status: differences.length === 0 ? 'passed' : 'failed', differences, ms });
@@ -84,7 +98,7 @@ export async function runFlowTests(paths: readonly string[], options: RunOptions
       }
     }
   } finally {
-    await fake.close();
+    for (const fake of fakes.values()) await fake.close();
   }
   return { results, testFiles };
 }

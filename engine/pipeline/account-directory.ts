@@ -1,4 +1,4 @@
-import type { Field, FieldValue, Group } from '../../adapters/mailerlite/types.ts';
+import type { Field, FieldValue, Group } from '../../adapters/mailerlite/index.ts';
 import { PipelineErrors } from './errors.ts';
 
 /**

@@ -1,4 +1,6 @@
-import type { Source, Destination } from '../registry.ts';
+import type { DestinationAdapter, SourceAdapter } from '../ports/adapter.ts';
+import type { Destination } from '../ports/destination.ts';
+import type { Source } from '../ports/source.ts';
 import type { FlowConfig, PolicyConfig } from '../flow/types.ts';
 import type { Decision, DecideInput } from '../policy/decide.ts';
 import type { CompiledExpression } from './expression.ts';
@@ -9,10 +11,15 @@ export interface CompiledFlow {
   readonly file: string;
   readonly config: FlowConfig;
   readonly source: Source;
+  /** The source's definition and this flow's block of it (backfill, quirks, testing kit). */
+  readonly sourceAdapter: SourceAdapter<any>;
+  readonly sourceConfig: Record<string, unknown>;
   readonly destination: Destination;
-  /** The MailerLite account (API key + base URL) this flow writes to: the unit of rate budgets and workers. */
+  readonly destinationAdapter: DestinationAdapter<any>;
+  /** The destination account this flow writes to: the unit of rate budgets and workers. */
   readonly accountKey: string;
-  readonly sinceMs: number;
+  /** Records dated before it are skipped; null: none are. */
+  readonly sinceMs: number | null;
   readonly triggers: ReadonlySet<string>;
   readonly settleMs: number;
   readonly when: CompiledExpression | null;

@@ -2,7 +2,7 @@
  * Functions the engine adds to JSONata for the common chores of a mapping. Each is registered
  * once per compiled expression, with a JSONata signature so bad calls fail at the call site.
  */
-import type { Phone } from '../../adapters/flipcause/event.ts';
+import type { Phone } from '../ports/event.ts';
 
 export interface MappingFunction {
   name: string;

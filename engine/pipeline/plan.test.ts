@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Subscriber } from '../../adapters/mailerlite/types.ts';
+import type { Subscriber } from '../ports/directory.ts';
 import type { Decision } from '../policy/decide.ts';
 import { accountDirectory } from './account-directory.ts';
 import { PipelineErrors } from './errors.ts';
@@ -21,36 +21,37 @@ function sub(status: Subscriber['status'], groups: string[], fields: Record<stri
   return { id: '555', email: 'jane@example.org', status, fields: { name: null, city: null, street_address: null, ...fields }, groups: groups.map((id) => ({ id, name: id })) };
 }
 
-test('create: one upsert with status, group ids and field keys resolved from names', () => {
+// How each intent becomes MailerLite requests is tested with the adapter (adapters/mailerlite/intents.test.ts).
+test('create: status, group ids and field keys resolved from names', () => {
   const p = plan(create as Exclude<Decision, { action: 'skip' }>, mapped, null, dir);
   assert.equal(p.action, 'create');
-  assert.deepEqual(p.operations, [{
-    method: 'POST', path: 'api/subscribers',
-    body: { email: 'jane@example.org', fields: { name: 'Jane', street_address: '1 Main St', city: 'Oakland' }, groups: ['101'], status: 'unconfirmed' },
-  }]);
+  assert.deepEqual(p.action === 'create' && p.intent, {
+    kind: 'create', email: 'jane@example.org', fields: { name: 'Jane', street_address: '1 Main St', city: 'Oakland' }, groups: ['101'], status: 'unconfirmed',
+  });
 });
 
-test('update of an active subscriber: upsert without status, only changed fields and new groups', () => {
-  const d = { action: 'update', groups: ['Newsletter'], slot: 'mailing_list', rule: 'x', write: 'upsert' } as const;
-  const p = plan(d as never, mapped, sub('active', ['102'], { name: 'Jane', city: 'Oakland' }), dir);
-  assert.deepEqual(p.operations, [{ method: 'POST', path: 'api/subscribers', body: { email: 'jane@example.org', fields: { street_address: '1 Main St' }, groups: ['101'] } }]);
-  assert.ok(!('status' in (p.operations[0]!.body as object)));
+test('update of an active subscriber: no status, only changed fields and new groups', () => {
+  const d = { action: 'update', groups: ['Newsletter'], slot: 'mailing_list', rule: 'x' } as const;
+  const existing = sub('active', ['102'], { name: 'Jane', city: 'Oakland' });
+  const p = plan(d as never, mapped, existing, dir);
+  assert.deepEqual(p.action === 'update' && p.intent, { kind: 'update', email: 'jane@example.org', subscriber: existing, fields: { street_address: '1 Main St' }, groups: ['101'] });
+  assert.ok(p.action === 'update' && !('status' in p.intent));
 });
 
-test('update of an unsubscribed subscriber: PUT with fields only (never groups), groups one by one', () => {
-  const d = { action: 'update', groups: ['Newsletter', 'Donors'], slot: 'existing', rule: 'x', write: 'fields_then_groups' } as const;
-  const p = plan(d as never, mapped, sub('unsubscribed', ['102']), dir);
-  assert.deepEqual(p.operations, [
-    { method: 'PUT', path: 'api/subscribers/555', body: { fields: { name: 'Jane', street_address: '1 Main St', city: 'Oakland' } } },
-    { method: 'POST', path: 'api/subscribers/555/groups/101' },
-  ]);
+test('update of an unsubscribed subscriber: every changed field, only the groups it lacks', () => {
+  const d = { action: 'update', groups: ['Newsletter', 'Donors'], slot: 'existing', rule: 'x' } as const;
+  const existing = sub('unsubscribed', ['102']);
+  const p = plan(d as never, mapped, existing, dir);
+  assert.deepEqual(p.action === 'update' && p.intent, {
+    kind: 'update', email: 'jane@example.org', subscriber: existing, fields: { name: 'Jane', street_address: '1 Main St', city: 'Oakland' }, groups: ['101'],
+  });
   assert.deepEqual(p.groups, ['Newsletter']);
 });
 
 test('nothing to change: no request at all (a replay or a crash restart repeats nothing)', () => {
-  const d = { action: 'update', groups: ['Newsletter'], slot: 'mailing_list', rule: 'x', write: 'upsert' } as const;
+  const d = { action: 'update', groups: ['Newsletter'], slot: 'mailing_list', rule: 'x' } as const;
   const p = plan(d as never, mapped, sub('active', ['101'], { name: 'Jane', city: 'Oakland', street_address: '1 Main St' }), dir);
-  assert.deepEqual(p, { action: 'none', operations: [], groups: [] });
+  assert.deepEqual(p, { action: 'none', groups: [] });
 });
 
 test('unknown fields and groups are errors that name them', () => {

@@ -1,4 +1,4 @@
-import type { NormalisedEvent } from '../../adapters/flipcause/event.ts';
+import type { NormalisedEvent } from '../ports/event.ts';
 import type { StoredRecord } from '../store/types.ts';
 import type { CompiledFlow } from './compiled-flow.ts';
 
@@ -30,7 +30,7 @@ async function skipReason(flow: CompiledFlow, ev: NormalisedEvent): Promise<Prep
   if (!flow.triggers.has(ev.event.trigger)) return ev.event.known ? 'trigger_not_enabled' : 'unknown_trigger';
   if (ev.contact === null) return 'no_contact';
   // The cut-off compares against the record's own date; a record without one is let through.
-  if (ev.event.date !== null && Date.parse(ev.event.date) < flow.sinceMs) return 'before_since';
+  if (ev.event.date !== null && flow.sinceMs !== null && Date.parse(ev.event.date) < flow.sinceMs) return 'before_since';
   if (flow.when && !(await flow.when.evaluate(ev))) return 'filtered_by_when';
   return null;
 }

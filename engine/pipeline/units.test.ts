@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureRecords } from '../../adapters/flipcause/fixtures.ts';
-import { normalise } from '../../adapters/flipcause/normalise.ts';
+import { fixtureRecords } from '../../adapters/flipcause/index.ts';
+import { normalise } from '../../adapters/flipcause/index.ts';
 import type { StoredRecord } from '../store/types.ts';
 import type { Prepared } from './prepare.ts';
 import { formUnits } from './units.ts';

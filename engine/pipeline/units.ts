@@ -1,4 +1,4 @@
-import type { Contact, NormalisedEvent } from '../../adapters/flipcause/event.ts';
+import type { Contact, NormalisedEvent } from '../ports/event.ts';
 import type { Prepared } from './prepare.ts';
 
 /** The records of one contact (and of its transactions) that are decided once, together. */

@@ -31,10 +31,11 @@ const create =
   (status) => ({ action: 'create', status, groups, slot, rule });
 const upsert =
   (groups: string[], slot: string | null, rule: RuleId): Expect =>
-  () => ({ action: 'update', groups, slot, rule, write: 'upsert' });
+  () => ({ action: 'update', groups, slot, rule });
+// The destination adapter decides how an update is written (adapters/mailerlite/intents.ts).
 const fieldsThenGroups =
   (groups: string[], slot: string | null, rule: RuleId): Expect =>
-  () => ({ action: 'update', groups, slot, rule, write: 'fields_then_groups' });
+  () => ({ action: 'update', groups, slot, rule });
 const skip =
   (reason: 'not_on_mailing_list', rule: RuleId): Expect =>
   () => ({ action: 'skip', reason, rule });
@@ -126,20 +127,6 @@ describe('decide: invariants over all cells', () => {
       else assert.equal(decision.action, 'update', `existing ${state} must be updated`);
     }
   });
-
-  test('unsubscribed/bounced/junk are written fields then groups; active/unconfirmed by upsert', () => {
-    const expected: Partial<Record<MlState, string>> = {
-      active: 'upsert',
-      unconfirmed: 'upsert',
-      unsubscribed: 'fields_then_groups',
-      bounced: 'fields_then_groups',
-      junk: 'fields_then_groups',
-    };
-    for (const { mode, state, decision } of everyCell()) {
-      if (decision.action !== 'update') continue;
-      assert.equal(decision.write, expected[state], `${mode} ${state}`);
-    }
-  });
 });
 
 describe('decide: group slots', () => {
@@ -161,7 +148,6 @@ describe('decide: group slots', () => {
       groups: ['Newsletter'],
       slot: 'existing',
       rule: 'mailing_list.existing',
-      write: 'upsert',
     });
   });
 
@@ -183,7 +169,6 @@ describe('decide: group slots', () => {
       groups: [],
       slot: 'mailing_list',
       rule: 'all_contacts_by_list.existing_on_list',
-      write: 'upsert',
     });
   });
 

@@ -1,6 +1,7 @@
 /**
  * What to do with one contact, given the flow's policy, whether the contact is on the Flipcause
- * mailing list and its state in MailerLite. Pure: the executor turns a Decision into calls.
+ * mailing list and its state in the destination. Pure: the plan turns a Decision into intents,
+ * the destination adapter turns those into its own calls.
  */
 import type { Mode, NewStatus, PolicyConfig } from '../flow/types.ts';
 import { ML_STATES, rowMatches, tableFor } from './tables.ts';
@@ -12,16 +13,6 @@ export interface DecideInput {
   onList: boolean;
   state: MlState;
 }
-
-/**
- * How MailerLite accepts a change to an existing subscriber:
- * - `upsert`: POST /api/subscribers without status; fields and (additive) groups in one call.
- * - `fields_then_groups`: MailerLite refuses to upsert unsubscribed (and, to be safe, bounced and
- *   junk) subscribers with a 422, so fields go by PUT /api/subscribers/{id} with fields only
- *   (never `groups`: on PUT they replace membership), then each group by
- *   POST /api/subscribers/{id}/groups/{gid}.
- */
-export type WriteMethod = 'upsert' | 'fields_then_groups';
 
 export type Decision =
   | {
@@ -41,18 +32,8 @@ export type Decision =
       /** `null` when the table keeps groups unchanged. */
       slot: string | null;
       rule: RuleId;
-      write: WriteMethod;
     }
   | { action: 'skip'; reason: SkipReason; rule: RuleId };
-
-/** The write method for each existing state; `none` never reaches it (that is a create). */
-export const WRITE_BY_STATE: Readonly<Record<Exclude<MlState, 'none'>, WriteMethod>> = {
-  active: 'upsert',
-  unconfirmed: 'upsert',
-  unsubscribed: 'fields_then_groups',
-  bounced: 'fields_then_groups',
-  junk: 'fields_then_groups',
-};
 
 /** The table row that decides a contact; throws when none does (the tables cover every cell). */
 export function matchRow(mode: Mode, input: DecideInput): PolicyRow<Mode, RuleId> {
@@ -85,7 +66,6 @@ export function decide(policy: PolicyConfig, input: DecideInput): Decision {
         groups: result.slot === null ? [] : slotGroups(policy, result.slot),
         slot: result.slot,
         rule: row.id,
-        write: WRITE_BY_STATE[input.state],
       };
     }
   }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { defineErrors } from '../errors.ts';
-import type { NormalisedEvent } from '../../adapters/flipcause/event.ts';
+import type { NormalisedEvent } from '../ports/event.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
-import type { IntakeRecord } from '../registry.ts';
+import type { IntakeRecord } from '../ports/source.ts';
 import type { IngestResult, NewRecord, Store } from '../store/types.ts';
 import { reasonOf } from './store-writes.ts';
 

@@ -1,3 +1,5 @@
+// The server start is a composition root: it registers the built-in adapters.
+import '../../adapters/index.ts';
 import type { FlowConfig } from '../flow/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { openSqliteStore } from '../store/sqlite.ts';

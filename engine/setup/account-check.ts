@@ -1,4 +1,4 @@
-import type { Field } from '../../adapters/mailerlite/types.ts';
+import type { Field } from '../../adapters/mailerlite/index.ts';
 import { isEngineError } from '../errors.ts';
 import { accountDirectory, type AccountDirectory } from '../pipeline/account-directory.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';

@@ -4,7 +4,6 @@ import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 import { toNewRecords } from '../server/intake.ts';
 import type { NewRecord, Store } from '../store/types.ts';
 import { AccountWorker, type WorkerOptions } from '../worker/account-worker.ts';
-import { backfillRecord } from './backfill-record.ts';
 import { readCsvRows } from './csv-rows.ts';
 import { dryRunClient } from './dry-run-client.ts';
 
@@ -57,8 +56,8 @@ export async function runBackfill(flow: CompiledFlow, csv: Buffer, options: Back
   const store = options.store;
   const fingerprint = createHash('sha256').update(csv).digest('hex').slice(0, 12);
   const prefix = `backfill:${fingerprint}:`;
-  const orgId = flow.config.source.flipcause.org_id;
-  const { rows } = await readCsvRows(csv);
+  const { backfill } = flow.sourceAdapter;
+  const { rows } = await readCsvRows(csv, backfill.columnTargets);
 
   const bad: BadRow[] = [];
   const records: NewRecord[] = [];
@@ -67,7 +66,7 @@ export async function runBackfill(flow: CompiledFlow, csv: Buffer, options: Back
       bad.push({ line: row.line, reason: row.bad });
       continue;
     }
-    const raw = backfillRecord(row.values, { line: row.line, orgId, onList: options.onList ?? false });
+    const raw = backfill.record(flow.sourceConfig, row.values, { line: row.line, onList: options.onList ?? false });
     const status = flow.source.normalise(raw).contact?.email_status ?? 'missing';
     if (status !== 'ok') {
       bad.push({ line: row.line, reason: status === 'missing' ? 'no email' : 'invalid email' });

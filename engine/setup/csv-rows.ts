@@ -1,6 +1,5 @@
 import { parse } from 'csv-parse';
 import { Readable } from 'node:stream';
-import { columnTargets } from './csv-columns.ts';
 
 export type CsvRow =
   | { line: number; values: Record<string, string> }
@@ -19,7 +18,7 @@ export interface CsvRows {
  * the CSV parser cannot read, is reported with its line number and skipped, never fatal.
  * Line numbers are the file's (the header is line 1; a quoted value spanning lines counts them).
  */
-export async function readCsvRows(content: Buffer): Promise<CsvRows> {
+export async function readCsvRows(content: Buffer, columnTargets: (headers: readonly string[]) => Array<string | null>): Promise<CsvRows> {
   const rows: CsvRow[] = [];
   const parser = Readable.from([content]).pipe(
     parse({

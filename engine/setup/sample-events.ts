@@ -1,7 +1,5 @@
-import { fixtureNames, fixtureRecords } from '../../adapters/flipcause/fixtures.ts';
-import type { NormalisedEvent } from '../../adapters/flipcause/event.ts';
+import type { NormalisedEvent } from '../ports/event.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
-import { backfillRecord } from './backfill-record.ts';
 
 /** A backfill row with every column filled, so the mapping's view of backfilled contacts is sampled too. */
 const BACKFILL_SAMPLE: Record<string, string> = {
@@ -16,7 +14,8 @@ const BACKFILL_SAMPLE: Record<string, string> = {
  * flow's mapping over them to learn which fields it sets and what kind of values it produces.
  */
 export function sampleEvents(flow: CompiledFlow): NormalisedEvent[] {
-  const raws = fixtureNames().flatMap((name) => fixtureRecords(name));
-  raws.push(backfillRecord(BACKFILL_SAMPLE, { line: 2, orgId: flow.config.source.flipcause.org_id }));
+  const { testing, backfill } = flow.sourceAdapter;
+  const raws = testing.fixtureNames().flatMap((name) => testing.fixtureRecords(name));
+  raws.push(backfill.record(flow.sourceConfig, BACKFILL_SAMPLE, { line: 2, onList: false }));
   return raws.map((raw) => flow.source.normalise(raw)).filter((ev) => ev.contact !== null);
 }

@@ -1,8 +1,9 @@
-import type { Operation, OperationResult, Subscriber } from '../../adapters/mailerlite/types.ts';
 import { isEngineError, type EngineError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Decision } from '../policy/decide.ts';
-import type { Destination } from '../registry.ts';
+import type { Destination } from '../ports/destination.ts';
+import type { Subscriber } from '../ports/directory.ts';
+import type { Intent, IntentResult } from '../ports/intents.ts';
 import type { OutcomeEntry, Store, StoredRecord } from '../store/types.ts';
 import { accountDirectory, type AccountDirectory } from '../pipeline/account-directory.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
@@ -52,18 +53,20 @@ interface Lookup {
 /** A decided unit whose writes go out with the next batch. */
 interface Job extends Lookup {
   decision: Exclude<Decision, { action: 'skip' }>;
-  plan: Plan;
+  plan: Exclude<Plan, { action: 'none' }>;
   existing: Subscriber | null;
+  /** Round items its write takes (the destination says). */
+  cost: number;
 }
 
 /** Floor of an idle sleep, so records that are due but cannot be taken yet never make a busy loop. */
 const MIN_SLEEP_MS = 10;
 
 /**
- * Drains one MailerLite account's records: every flow on that API key, under its one rate budget.
- * Each round sends ONE /api/batch holding the previous round's writes and this round's look-ups,
- * so batches are never made only of upserts (MailerLite's 5/min import limit) and a contact costs
- * about two batch items. Records are finished only after their writes succeed.
+ * Drains one destination account's records: every flow on that account, under its one rate
+ * budget. Each round hands the destination ONE round of intents holding the previous round's
+ * writes and this round's look-ups (for MailerLite one /api/batch, so batches are never made only
+ * of upserts, its 5/min import limit), and a contact costs about two round items. Records are finished only after their writes succeed.
  */
 export class AccountWorker {
   private flows = new Map<string, CompiledFlow>();
@@ -204,12 +207,13 @@ export class AccountWorker {
 
     // Subjects with work in hand are not claimed again until that work is done.
     const busy = new Set([...this.writes, ...this.queued].flatMap((j) => j.unit.records.map((p) => p.record.subject ?? '')));
-    const size = Math.min(this.opts.batchSize, this.client.batchCapacity());
+    const size = Math.min(this.opts.batchSize, this.client.roundCapacity());
     const jobs = this.takeJobs(size);
-    const writeOps = jobs.flatMap((j) => j.plan.operations);
-    // At most half a batch of look-ups: their writes ride in the next batch with the next
-    // look-ups, so batches stay mixed (never only upserts: an import, 5 a minute) and full.
-    const capacity = Math.min(size - writeOps.length, Math.ceil(size / 2));
+    const writeCost = jobs.reduce((n, j) => n + j.cost, 0);
+    // At most half a round of look-ups: their writes ride in the next round with the next
+    // look-ups, so rounds stay mixed (for MailerLite: never only upserts, an import limited to
+    // 5 a minute) and full.
+    const capacity = Math.min(size - writeCost, Math.ceil(size / 2));
     const ready = [...this.flows.keys()].filter((id) => !this.notReady.has(id));
     // A unit is one to three records (the records of one transaction): claim twice the room, and
     // keep units that do not fit for the next round rather than sending half-empty batches.
@@ -220,21 +224,18 @@ export class AccountWorker {
     const prepared = [...this.queued, ...(await this.prepareClaimed(claimed, now))];
     const lookups = prepared.slice(0, Math.max(0, capacity));
     this.queued = prepared.slice(lookups.length);
-    if (writeOps.length === 0 && lookups.length === 0) return claimed.length > 0;
+    if (jobs.length === 0 && lookups.length === 0) return claimed.length > 0;
 
-    const ops: Operation[] = [
-      ...writeOps,
-      ...lookups.map((l): Operation => ({ method: 'GET', path: `api/subscribers/${encodeURIComponent(l.mapped.email)}` })),
+    const intents: Intent[] = [
+      ...jobs.map((j) => j.plan.intent),
+      ...lookups.map((l): Intent => ({ kind: 'look_up', email: l.mapped.email })),
     ];
-    // Writes alone (no look-ups this round) would be an import, limited to 5 a minute: one
-    // look-up of a written subscriber keeps the batch an ordinary request. Its answer is unused.
-    if (lookups.length === 0 && ops.length < this.opts.batchSize && this.client.isImport(ops)) {
-      ops.push({ method: 'GET', path: `api/subscribers/${encodeURIComponent(jobs[0]!.mapped.email)}` });
-    }
-    let results: OperationResult[];
+    let results: IntentResult[];
     try {
-      results = await this.client.batch(ops);
-      for (const r of results) this.hooks.response?.(this.accountKey, r.code);
+      results = await this.client.apply(intents, {
+        limit: this.opts.batchSize,
+        onStatus: (status) => this.hooks.response?.(this.accountKey, status),
+      });
     } catch (err) {
       const error = asEngineError(err);
       this.hooks.response?.(this.accountKey, error.status);
@@ -247,10 +248,7 @@ export class AccountWorker {
     let i = 0;
     const done = this.opts.now();
     this.store.transaction(() => {
-      for (const job of jobs) {
-        this.finishJob(job, results.slice(i, i + job.plan.operations.length), done);
-        i += job.plan.operations.length;
-      }
+      for (const job of jobs) this.finishJob(job, results[i++]!, done);
       for (const lookup of lookups) this.decideLookup(lookup, results[i++]!, done);
     });
     return true;
@@ -266,16 +264,16 @@ export class AccountWorker {
   }
 
   /**
-   * The decided jobs whose writes fit in one batch with room for a look-up, oldest first; the
+   * The decided jobs whose writes fit in one round with room for a look-up, oldest first; the
    * rest wait for the next round.
    */
   private takeJobs(size: number): Job[] {
-    let ops = 0;
+    let items = 0;
     let n = 0;
     for (const job of this.writes) {
-      // A job larger than a batch on its own still goes (alone), so the client names the problem.
-      if (n > 0 && ops + job.plan.operations.length > size - 1) break;
-      ops += job.plan.operations.length;
+      // A job larger than a round on its own still goes (alone), so the destination names the problem.
+      if (n > 0 && items + job.cost > size - 1) break;
+      items += job.cost;
       n++;
     }
     return this.writes.splice(0, n);
@@ -378,13 +376,9 @@ export class AccountWorker {
     return lookups;
   }
 
-  private decideLookup(l: Lookup, result: OperationResult, now: number): void {
-    let existing: Subscriber | null = null;
-    if (result.code !== 404) {
-      const error = this.client.classify(result);
-      if (error) return this.unitFailed(l.unit, error, now);
-      existing = (result.body as { data: Subscriber }).data;
-    }
+  private decideLookup(l: Lookup, result: IntentResult, now: number): void {
+    if (!result.ok) return this.unitFailed(l.unit, result.error, now);
+    const existing = result.found;
     const decision = l.flow.decide({ onList: l.onList, state: existing?.status ?? 'none' });
     const detail = { rule: decision.rule, on_list: l.onList, ml_status: existing?.status ?? 'none' };
     if (decision.action === 'skip') return this.finishUnit(l.unit, { outcome: 'skipped', reason: decision.reason, detail }, now);
@@ -397,18 +391,13 @@ export class AccountWorker {
     if (p.action === 'none') {
       return this.finishUnit(l.unit, { outcome: 'updated', reason: 'no_change', detail: { ...detail, subscriber: existing?.id } }, now);
     }
-    this.writes.push({ ...l, decision, plan: p, existing });
+    this.writes.push({ ...l, decision, plan: p, existing, cost: this.client.cost(p.intent) });
   }
 
-  private finishJob(job: Job, results: OperationResult[], now: number): void {
-    for (const r of results) {
-      const error = this.client.classify(r);
-      if (error) return this.unitFailed(job.unit, error, now);
-    }
-    const first = results[0]?.body as { data?: { id?: string } } | undefined;
-    const subscriberId = first?.data?.id ?? job.existing?.id ?? '';
-    const created = job.plan.action === 'create' && results[0]?.code === 201;
-    const outcome = created ? 'created' : 'updated';
+  private finishJob(job: Job, result: IntentResult, now: number): void {
+    if (!result.ok) return this.unitFailed(job.unit, result.error, now);
+    const subscriberId = result.subscriberId ?? job.existing?.id ?? '';
+    const outcome = result.created ? 'created' : 'updated';
     const primary = job.unit.records[0]!.record;
     if (subscriberId) {
       this.store.recordEffect({ flow: job.flow.id, recordId: primary.id, subscriberId, email: job.mapped.email, action: outcome, at: now });
@@ -421,7 +410,7 @@ export class AccountWorker {
         ml_status: job.existing?.status ?? 'none',
         subscriber: subscriberId,
         groups: job.plan.groups,
-        requests: job.plan.operations.map((o) => `${o.method} ${o.path.replace(/[^/]+@[^/]+/, '{email}')}`),
+        requests: this.client.describe(job.plan.intent).map((d) => d.request),
       },
     }, now);
   }

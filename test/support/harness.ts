@@ -6,8 +6,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { signBody } from '../../adapters/flipcause/signature.ts';
-import { startFakeMailerLite, type AccountSeed, type FakeMailerLite } from '../../adapters/mailerlite/fake/index.ts';
+import { signBody } from '../../adapters/flipcause/index.ts';
+import { startFakeMailerLite, type AccountSeed, type FakeMailerLite } from '../../adapters/mailerlite/index.ts';
 import { createLogger } from '../../engine/log/logger.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../engine/server/server.ts';
 

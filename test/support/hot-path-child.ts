@@ -3,8 +3,9 @@
  * the compile counters, sends deliveries through HTTP intake and the worker, and prints the
  * counters before and after as one JSON line.
  */
-import { fixtureNames, fixtureRecords } from '../../adapters/flipcause/fixtures.ts';
+import { fixtureNames, fixtureRecords } from '../../adapters/flipcause/index.ts';
 import { flowYaml, startHarness } from './harness.ts';
+import '../../adapters/index.ts';
 
 const counts = (globalThis as { __benchCompiles?: { jsonata: number; ajv: number } }).__benchCompiles;
 if (!counts) throw new Error('preload bench/compile-spy.ts');

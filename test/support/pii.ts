@@ -3,7 +3,7 @@
  * assertion that log lines carry none of it.
  */
 import assert from 'node:assert/strict';
-import { fixtureNames, fixtureRecords } from '../../adapters/flipcause/fixtures.ts';
+import { fixtureNames, fixtureRecords } from '../../adapters/flipcause/index.ts';
 
 const PII_FIELD = /(^|_)(e-?mail|first_name|last_name|phone_number|phone|address|address_line|address_line2)$/i;
 

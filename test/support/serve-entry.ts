@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../engine/log/logger.ts';
 import { startServer } from '../../engine/server/server.ts';
+import '../../adapters/index.ts';
 
 const { values } = parseArgs({
   options: {

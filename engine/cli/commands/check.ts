@@ -1,3 +1,6 @@
+// A command that loads flows is a composition root: it registers the built-in adapters.
+import '../../../adapters/index.ts';
+import { adapterBlock } from '../../flow/adapter-block.ts';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../command.ts';
 import { checkFlow } from '../../setup/account-check.ts';
@@ -22,7 +25,7 @@ export const command: Command = {
     const flow = flowOrReport(target, { flowsDir: values.flows });
     if (!flow) return 1;
     const result = await checkFlow(flow);
-    const keyRef = flow.config.destination.mailerlite.api_key;
+    const keyRef = String(adapterBlock(flow.config.destination, 'destination')[1][flow.destinationAdapter.credentialKey]);
     for (const f of result.findings) process.stdout.write(`${flow.id}: ${describeFinding(f, flow.id, keyRef)}\n`);
     if (result.findings.length > 0) {
       process.stderr.write(`${flow.id}: ${result.findings.length} problem${result.findings.length === 1 ? '' : 's'}\n`);

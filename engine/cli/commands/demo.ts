@@ -1,3 +1,5 @@
+// A command that loads flows is a composition root: it registers the built-in adapters.
+import '../../../adapters/index.ts';
 import { parseArgs } from 'node:util';
 import { runDemo } from '../../demo/run-demo.ts';
 import type { Command } from '../command.ts';

@@ -1,3 +1,5 @@
+// A command that loads flows is a composition root: it registers the built-in adapters.
+import '../../../adapters/index.ts';
 import { parseArgs } from 'node:util';
 import { findFlow } from '../../flow/find-flow.ts';
 import { explainPolicy } from '../../policy/explain.ts';

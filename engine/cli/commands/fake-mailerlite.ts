@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../command.ts';
-import { startFakeMailerLite, type AccountSeed, type FakeOptions } from '../../../adapters/mailerlite/fake/index.ts';
+import { startFakeMailerLite, type AccountSeed, type FakeOptions } from '../../../adapters/mailerlite/index.ts';
 
 interface SeedFile {
   accounts?: Record<string, AccountSeed>;

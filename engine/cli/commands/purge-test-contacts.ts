@@ -1,3 +1,5 @@
+// A command that loads flows is a composition root: it registers the built-in adapters.
+import '../../../adapters/index.ts';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../command.ts';

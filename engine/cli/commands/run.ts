@@ -1,3 +1,5 @@
+// A command that loads flows is a composition root: it registers the built-in adapters.
+import '../../../adapters/index.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { findFlow } from '../../flow/find-flow.ts';
@@ -61,7 +63,7 @@ export const command: Command = {
       for (const line of lines) {
         const why = [line.reason, line.rule && `rule ${line.rule}`, line.state && `MailerLite: ${line.state}`].filter(Boolean).join(', ');
         process.stdout.write(`${line.records.join(' + ')}: ${line.outcome}${why ? ` (${why})` : ''}\n`);
-        for (const op of line.requests) process.stdout.write(`    would send ${op.method} ${op.path.replace(/[^/]+@[^/]+/, '{email}')}${op.body === undefined ? '' : ` ${show(op.body)}`}\n`);
+        for (const r of line.requests) process.stdout.write(`    would send ${r.request}${r.body === undefined ? '' : ` ${show(r.body)}`}\n`);
       }
       process.stdout.write(`dry run: ${lines.reduce((n, l) => n + l.requests.length, 0)} write(s) not sent\n`);
       return lines.some((l) => l.outcome === 'error') ? 1 : 0;

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
-import { builtinAdapterSchemas, renderFlowSchema } from '../../flow/index.ts';
+import '../../../adapters/index.ts';
+import { registeredAdapterSchemas, renderFlowSchema } from '../../flow/index.ts';
 
 const published = fileURLToPath(new URL('../../../schemas/flow.schema.json', import.meta.url));
 
@@ -23,7 +24,7 @@ export const command: Command = {
       options: { out: { type: 'string', default: published }, check: { type: 'boolean', default: false } },
     });
     const out = values.out;
-    const text = renderFlowSchema(builtinAdapterSchemas);
+    const text = renderFlowSchema(registeredAdapterSchemas());
     if (values.check) {
       let current = '';
       try {

@@ -1,3 +1,5 @@
+// A command that loads flows is a composition root: it registers the built-in adapters.
+import '../../../adapters/index.ts';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../log/logger.ts';
 import { startServer } from '../../server/server.ts';

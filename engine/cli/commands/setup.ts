@@ -1,3 +1,6 @@
+// A command that loads flows is a composition root: it registers the built-in adapters.
+import '../../../adapters/index.ts';
+import { adapterBlock } from '../../flow/adapter-block.ts';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../command.ts';
 import { checkFlow } from '../../setup/account-check.ts';
@@ -32,7 +35,7 @@ export const command: Command = {
     if (!flow) return 1;
     const check = await checkFlow(flow);
     const plan = planSetup(check.findings, { createGroups: values['create-groups'] });
-    const keyRef = flow.config.destination.mailerlite.api_key;
+    const keyRef = String(adapterBlock(flow.config.destination, 'destination')[1][flow.destinationAdapter.credentialKey]);
     const out = (line: string) => process.stdout.write(`${flow.id}: ${line}\n`);
     if (plan.actions.length === 0) out('plan: nothing to create');
     else for (const a of plan.actions) out(`plan: ${describeAction(a)}`);

@@ -1,7 +1,7 @@
 /**
  * The normalised event: what every flow's `when` and `mapping` see, whatever trigger type or
- * payload quirk the record came with. Produced by the Flipcause adapter's normaliser (pure).
- * Every string is trimmed; "" and "NA" become null.
+ * payload quirk the record came with. The engine owns this shape; a source adapter produces it
+ * (the Flipcause normaliser, pure). Every string is trimmed; "" and "NA" become null.
  */
 
 export interface Phone {

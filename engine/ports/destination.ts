@@ -1,0 +1,37 @@
+/**
+ * The destination port: an account the engine writes contacts to. The engine hands it a round of
+ * intents and gets one result per intent; how those become requests (which calls, batching, the
+ * destination's own limits and quirks) is the adapter's business.
+ */
+import type { Field, Group, Subscriber } from './directory.ts';
+import type { Intent, IntentResult, RequestDescription, WriteIntent } from './intents.ts';
+
+export interface RoundOptions {
+  /** Most items the round may hold (room the adapter may use, e.g. for a padding look-up). */
+  limit: number;
+  /** Called with the status of every answer the round got (metrics). */
+  onStatus?: (status: number) => void;
+}
+
+export interface Destination {
+  /** Opaque, non-secret id of the account (credentials + address): the unit of rate budgets and worker partitions. */
+  readonly accountKey: string;
+  listGroups(): Promise<Group[]>;
+  listFields(): Promise<Field[]>;
+  createGroup(name: string): Promise<Group>;
+  createField(name: string, type: Field['type']): Promise<Field>;
+  findSubscriber(email: string): Promise<Subscriber | null>;
+  /** Already gone counts as done. */
+  deleteSubscriber(id: string): Promise<void>;
+  /** How many items the next round should hold (what the account's rate budget allows now). */
+  roundCapacity(): number;
+  /** How many round items a write takes. */
+  cost(intent: WriteIntent): number;
+  /**
+   * Sends one round; results in intent order. A failure of the round as a whole (transport,
+   * retries spent) is thrown as a classified EngineError; one intent's failure is its result.
+   */
+  apply(intents: readonly Intent[], options: RoundOptions): Promise<IntentResult[]>;
+  /** The requests a write stands for, for outcome details and dry runs. */
+  describe(intent: WriteIntent): RequestDescription[];
+}
