@@ -26,7 +26,7 @@ export const flipcauseSource: SourceAdapter<FlipcauseSourceConfig> = {
   ],
   check: checkFlipcauseConfig,
   // Raw payload names that carry donor data (PD_… are the donor's own fields).
-  piiKeys: ['^z_i_p$', '^pd_', 'support_message'],
+  piiKeys: ['^pd_', 'support_message'],
   intakeSettings: (config) => ({
     sinceMs: Date.parse(config.since),
     triggers: new Set(config.triggers ?? [...KNOWN_TRIGGERS.keys()]),

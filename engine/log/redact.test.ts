@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { createLogger } from './logger.ts';
 import { redact, REDACTED } from './redact.ts';
+// The adapters declare their payloads' PII keys (PD_…, z_i_p): registered as a server would.
+import '../../adapters/index.ts';
 
 function sink(): { lines: string[]; stream: Writable } {
   const lines: string[] = [];

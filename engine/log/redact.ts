@@ -4,36 +4,26 @@
  * MailerLite error bodies echoed into logs), and anything shaped like an email is masked in
  * every string, including messages (in one linear pass: see emails-in-text.ts).
  */
+import { CONTACT_PII_KEYS } from '../ports/event.ts';
+import { destinationAdapters, registryVersion, sourceAdapters } from '../registry.ts';
 import { maskEmails } from './emails-in-text.ts';
 
-const PII_KEY = new RegExp(
-  [
-    'e-?mail',
-    '(first|last|middle|full|business|company)_?name',
-    '^name$',
-    '^title$',
-    '^suffix$',
-    'phone',
-    'address',
-    '^line[12]$',
-    'street',
-    '^city$',
-    '^state$',
-    'postal',
-    '^zip',
-    '^z_i_p$',
-    '^country$',
-    '^pd_',
-    'contact_id',
-    'support_message',
-  ].join('|'),
-  'i',
-);
+let piiKey: { version: number; re: RegExp } | null = null;
+
+/** The contact's PII keys (ports) and every registered adapter's; rebuilt only when one registers. */
+function piiKeyPattern(): RegExp {
+  if (piiKey?.version !== registryVersion()) {
+    const adapters = [...sourceAdapters(), ...destinationAdapters()];
+    const sources = [...new Set([...CONTACT_PII_KEYS, ...adapters.flatMap((a) => a.piiKeys)])];
+    piiKey = { version: registryVersion(), re: new RegExp(sources.join('|'), 'i') };
+  }
+  return piiKey.re;
+}
 
 export const REDACTED = '[redacted]';
 
 export function isPiiKey(key: string): boolean {
-  return PII_KEY.test(key);
+  return piiKeyPattern().test(key);
 }
 
 export function scrubString(s: string): string {

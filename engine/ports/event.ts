@@ -91,3 +91,25 @@ export interface NormalisedEvent {
   /** The record exactly as received. */
   raw: Record<string, unknown>;
 }
+
+/**
+ * Key patterns (case-insensitive regex sources) of the contact's donor data, wherever such a key
+ * sits in a log line: logs redact them. Adapters add their own payload's (`piiKeys`).
+ */
+export const CONTACT_PII_KEYS: readonly string[] = [
+  'e-?mail',
+  '(first|last|middle|full|business|company)_?name',
+  '^name$',
+  '^title$',
+  '^suffix$',
+  'phone',
+  'address',
+  '^line[12]$',
+  'street',
+  '^city$',
+  '^state$',
+  'postal',
+  '^zip',
+  '^country$',
+  'contact_id',
+];

@@ -48,13 +48,16 @@ export function buildApp(opts: AppOptions): EngineApp {
   const intake = new IntakeQueue(store, Date.now, writes);
   let open = true;
 
-  // Flipcause's Content-Type is unreliable ("application-json"): every body is read as raw bytes.
-  // Fastify would refuse such a media type with 415 before any parser runs, so webhook requests
-  // are relabelled as opaque bytes first; the body is authenticated and parsed by the source.
+  // Every body is read as raw bytes: the source authenticates and parses it. A source whose
+  // sender sends malformed Content-Types (its adapter's quirks say so) would meet Fastify's 415
+  // before any parser runs, so its webhook requests are relabelled as opaque bytes first.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.addHook('onRequest', async (req) => {
-    if (req.method === 'POST' && req.url.startsWith('/hooks/')) req.headers['content-type'] = 'application/octet-stream';
+    if (req.method !== 'POST' || !req.url.startsWith('/hooks/')) return;
+    const flow = fleet.flow(req.url.slice('/hooks/'.length).split(/[/?]/)[0] ?? '');
+    // An unknown flow is answered 404 whatever its body says.
+    if (!flow || flow.sourceAdapter.quirks.anyContentType) req.headers['content-type'] = 'application/octet-stream';
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
