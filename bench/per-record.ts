@@ -22,7 +22,7 @@ import { secretContext } from '../engine/flow/secrets.ts';
 import { accountDirectory } from '../engine/pipeline/account-directory.ts';
 import { compileFlow } from '../engine/pipeline/compile.ts';
 import type { CompiledFlow } from '../engine/pipeline/compiled-flow.ts';
-import { phone, titleCase } from '../engine/pipeline/functions.ts';
+import { phone, titleCase } from '../engine/flow/mapping-functions.ts';
 import { cleanMapped } from '../engine/pipeline/mapped.ts';
 import { plan } from '../engine/pipeline/plan.ts';
 import { prepare } from '../engine/pipeline/prepare.ts';

@@ -8,7 +8,7 @@ import { diagnostic, type Diagnostic } from './diagnostic.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { checkExpressionPaths } from './expression-paths.ts';
 import { knownFunctions, unknownCalls } from './expression-functions.ts';
-import { mappingFunctions } from '../pipeline/functions.ts';
+import { mappingFunctions } from './mapping-functions.ts';
 import type { FlowSource } from './flow-source.ts';
 
 export type Expression = jsonata.Expression;

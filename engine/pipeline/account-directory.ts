@@ -1,4 +1,4 @@
-import type { Field, FieldValue, Group } from '../../adapters/mailerlite/index.ts';
+import type { Field, FieldValue, Group } from '../ports/directory.ts';
 import { PipelineErrors } from './errors.ts';
 
 /**

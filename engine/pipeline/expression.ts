@@ -1,5 +1,5 @@
 import jsonata from 'jsonata';
-import { mappingFunctions } from './functions.ts';
+import { mappingFunctions } from '../flow/mapping-functions.ts';
 import { PipelineErrors } from './errors.ts';
 import { FALLBACK, compileFast } from './fast-expression.ts';
 

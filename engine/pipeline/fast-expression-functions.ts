@@ -4,7 +4,7 @@
  * signature; an argument JSONata's signature check would reject goes to JSONata, which raises
  * the error (T0410/T0412) as it always has.
  */
-import { mappingFunctions } from './functions.ts';
+import { mappingFunctions } from '../flow/mapping-functions.ts';
 import { checkedResult, fallback, jsonataBoolean } from './fast-expression-values.ts';
 
 /** A compiled node: evaluates against the context value. */

@@ -17,7 +17,7 @@ import type { NormalisedEvent } from '../ports/event.ts';
 import { DEFAULT_MAPPING } from './default-mapping.ts';
 import { compileExpression } from './expression.ts';
 import { FALLBACK, compileFast } from './fast-expression.ts';
-import { mappingFunctions } from './functions.ts';
+import { mappingFunctions } from '../flow/mapping-functions.ts';
 import { cleanMapped } from './mapped.ts';
 import { PipelineErrors } from './errors.ts';
 

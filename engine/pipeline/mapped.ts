@@ -1,4 +1,4 @@
-import type { FieldValue } from '../../adapters/mailerlite/index.ts';
+import type { FieldValue } from '../ports/directory.ts';
 import { PipelineErrors } from './errors.ts';
 
 /** What a mapping produced, cleaned: empty values are dropped so Flipcause blanks never erase MailerLite data. */

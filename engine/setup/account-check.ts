@@ -1,4 +1,4 @@
-import type { Field } from '../../adapters/mailerlite/index.ts';
+import type { Field } from '../ports/directory.ts';
 import { isEngineError } from '../errors.ts';
 import { accountDirectory, type AccountDirectory } from '../pipeline/account-directory.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
