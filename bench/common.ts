@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fixtureRecords } from '../adapters/flipcause/index.ts';
 import { createLogger, type Logger } from '../engine/log/logger.ts';
+import '../adapters/index.ts';
 
 /** One line of the results table. */
 export interface Row {

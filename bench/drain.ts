@@ -25,6 +25,7 @@ import { toNewRecords } from '../engine/server/intake.ts';
 import { openSqliteStore } from '../engine/store/sqlite.ts';
 import { AccountWorker } from '../engine/worker/account-worker.ts';
 import { ACCOUNT_SEED, discardLogger, fmt, flowYaml, median, pct, SECRET, sleep, syntheticRecord, writeFlow, type Mode, type Row } from './common.ts';
+import '../adapters/index.ts';
 
 const MODES: Mode[] = ['all_contacts_by_list', 'mailing_list', 'all_contacts', 'all_contacts_by_list'];
 const ITEMS_PER_BATCH = 50;

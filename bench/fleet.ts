@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Subscriber } from '../adapters/mailerlite/index.ts';
 import { ACCOUNT_SEED, discardLogger, fmt, flowYaml, mb, SECRET, syntheticRecord, writeFlow, type Mode, type Row } from './common.ts';
+import '../adapters/index.ts';
 
 const COUNTS = [10, 100, 1_000];
 const RECORDS = 100_000;

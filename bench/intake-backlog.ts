@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { signBody } from '../adapters/flipcause/signature.ts';
+import { signBody } from '../adapters/flipcause/index.ts';
 import { discardLogger, fmt, flowYaml, median, SECRET, syntheticRecord, writeFlow, ACCOUNT_SEED, type Row } from './common.ts';
 
 const BACKLOGS = [0, 10_000, 50_000, 100_000];
@@ -26,7 +26,7 @@ const TOKEN = 'bench-backlog-key';
 
 /** Child: seeds the backlog, then serves one flow against a MailerLite fake in the same process. */
 async function serve(backlog: number): Promise<void> {
-  const { startFakeMailerLite } = await import('../adapters/mailerlite/fake/index.ts');
+  const { startFakeMailerLite } = await import('../adapters/mailerlite/index.ts');
   const { openSqliteStore } = await import('../engine/store/sqlite.ts');
   const { startServer } = await import('../engine/server/server.ts');
   const fake = await startFakeMailerLite({ accounts: { [TOKEN]: ACCOUNT_SEED } });

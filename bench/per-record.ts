@@ -29,6 +29,7 @@ import { prepare } from '../engine/pipeline/prepare.ts';
 import { formUnits } from '../engine/pipeline/units.ts';
 import type { StoredRecord } from '../engine/store/types.ts';
 import { fmt, flowYaml, median, SECRET, syntheticRecord, writeFlow, type Row } from './common.ts';
+import '../adapters/index.ts';
 
 const REPS = 5;
 const PER_REP = 20_000;
