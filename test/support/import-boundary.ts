@@ -38,8 +38,9 @@ export function importsOf(file: SourceFile): ImportEdge[] {
 }
 
 const isTest = (path: string): boolean => path.startsWith('test/') || /\.test\.ts$/.test(path);
+/** Roots: the CLI commands, the demo, the listed engine entries; benchmarks and tests are programs of their own. */
 const isRoot = (path: string): boolean =>
-  COMPOSITION_ROOTS.has(path) || path.startsWith('engine/cli/commands/') || path.startsWith('engine/demo/') || isTest(path);
+  COMPOSITION_ROOTS.has(path) || path.startsWith('engine/cli/commands/') || path.startsWith('engine/demo/') || path.startsWith('bench/') || isTest(path);
 
 /** The folder an import counts against: engine/<sub>, a top-level engine file, or adapters/<name>. */
 export function folderOf(path: string): string | null {
