@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { normalise } from '../adapters/flipcause/normalise.ts';
+import { normalise } from '../adapters/flipcause/index.ts';
 import { runDemo } from '../engine/demo/run-demo.ts';
 import { demoDeliveries, demoGoLive } from '../engine/demo/scenario.ts';
+import '../adapters/index.ts';
 
 async function demo(now?: number): Promise<{ code: number; text: string }> {
   const lines: string[] = [];

@@ -3,14 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixtureRecords } from '../adapters/flipcause/fixtures.ts';
-import { startFakeMailerLite } from '../adapters/mailerlite/fake/index.ts';
+import { fixtureRecords } from '../adapters/flipcause/index.ts';
+import { startFakeMailerLite } from '../adapters/mailerlite/index.ts';
 import { command as run } from '../engine/cli/commands/run.ts';
 import { secretContext } from '../engine/flow/secrets.ts';
 import { loadFlowFile } from '../engine/flow/load-file.ts';
 import { dryRun } from '../engine/flowtest/dry-run.ts';
 import { compileFlow } from '../engine/pipeline/compile.ts';
 import { flowYaml, SECRET, startHarness, TOKEN } from './support/harness.ts';
+import '../adapters/index.ts';
 
 type Raw = Record<string, unknown>;
 

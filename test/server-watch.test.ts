@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixtureRecords } from '../adapters/flipcause/fixtures.ts';
+import { fixtureRecords } from '../adapters/flipcause/index.ts';
 import { flowYaml, SECRET, startHarness, TOKEN, type Harness } from './support/harness.ts';
+import '../adapters/index.ts';
 
 const MODES = {
   mailing_list: flowYaml('hope', 'mailing_list', { new: ['Newsletter'], existing: ['Newsletter'] }),
