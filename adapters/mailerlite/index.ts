@@ -37,6 +37,10 @@ export type { RateBudgetOptions, RateBudgetSnapshot, Lease, ServerAnswer, BatchA
 export type { RetryPolicy } from './retry.ts';
 export type * from './types.ts';
 export { startFakeMailerLite, observeAccount } from './testing.ts';
+// The fake's helper routes and options, for the test that `engine help fake-mailerlite` documents them all.
+export { registerAdminRoutes } from './fake/admin.ts';
+export { defaultFakeOptions } from './fake/options.ts';
+export type { FakeState } from './fake/state.ts';
 export type {
   AccountSeed, AccountView, FakeMailerLite, FakeOptions, FaultSpec, LoggedItem, LoggedRequest, StartFakeOptions, SubscriberSeed,
 } from './fake/index.ts';

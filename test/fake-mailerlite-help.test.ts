@@ -3,10 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { command } from '../../../engine/cli/commands/fake-mailerlite.ts';
-import { registerAdminRoutes } from './admin.ts';
-import { defaultFakeOptions } from './options.ts';
-import type { FakeState } from './state.ts';
+import { command } from '../engine/cli/commands/fake-mailerlite.ts';
+import { defaultFakeOptions, registerAdminRoutes, type FakeState } from '../adapters/mailerlite/index.ts';
 
 test('engine help fake-mailerlite lists every /_fake/ route and every option', () => {
   const routes: string[] = [];
