@@ -1,7 +1,7 @@
 // decideFailure as a table: (rule, attempt, Retry-After, random) → retry(delay, refresh) / pause / dead.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MlErrors } from '../../adapters/mailerlite/errors.ts';
+import { MlErrors } from '../../adapters/mailerlite/index.ts';
 import { EngineError, type ErrorDef, type ErrorParams } from '../errors.ts';
 import { PipelineErrors } from '../pipeline/errors.ts';
 import { decideFailure, pausesAccount, type FailureDecision } from './decide-failure.ts';
