@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { EVENT_SCHEMA_FILE, EVENT_TYPES_FILE, buildEventSchema, renderEventSchema } from '../engine/flow/event-schema-build.ts';
-import { fixtureNames, fixtureRecords } from '../adapters/flipcause/fixtures.ts';
-import { normalise } from '../adapters/flipcause/normalise.ts';
+import { fixtureNames, fixtureRecords, normalise } from '../adapters/flipcause/index.ts';
 
 test('the committed normalised-event schema is exactly what the generator makes of the types', () => {
   assert.equal(readFileSync(EVENT_SCHEMA_FILE, 'utf8'), renderEventSchema(EVENT_TYPES_FILE));

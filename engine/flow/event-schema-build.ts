@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 
 /** Where the normalised event's types live (the one source), and where the schema is published. */
-export const EVENT_TYPES_FILE = fileURLToPath(new URL('../../adapters/flipcause/event.ts', import.meta.url));
+export const EVENT_TYPES_FILE = fileURLToPath(new URL('../ports/event.ts', import.meta.url));
 export const EVENT_SCHEMA_FILE = fileURLToPath(new URL('../../schemas/normalised-event.schema.json', import.meta.url));
 
 export type JsonSchema = Record<string, unknown>;
