@@ -19,9 +19,9 @@ import { startFakeMailerLite, type FakeMailerLite } from '../adapters/mailerlite
 import { RateBudget } from '../adapters/mailerlite/index.ts';
 import { loadFlowDir } from '../engine/flow/load-dir.ts';
 import { secretContext } from '../engine/flow/secrets.ts';
-import { compileFlow } from '../engine/pipeline/compile.ts';
+import { compileFlow } from '../engine/runtime/compile-flow.ts';
 import type { CompiledFlow } from '../engine/pipeline/compiled-flow.ts';
-import { toNewRecords } from '../engine/server/intake.ts';
+import { toNewRecords } from '../engine/runtime/intake.ts';
 import { openSqliteStore } from '../engine/store/sqlite.ts';
 import { AccountWorker } from '../engine/worker/account-worker.ts';
 import { ACCOUNT_SEED, discardLogger, fmt, flowYaml, median, pct, SECRET, sleep, syntheticRecord, writeFlow, type Mode, type Row } from './common.ts';

@@ -64,7 +64,7 @@ async function startUp(count: number): Promise<StartUp> {
 async function growth(): Promise<Growth> {
   const { loadFlowDir } = await import('../engine/flow/load-dir.ts');
   const { secretContext } = await import('../engine/flow/secrets.ts');
-  const { compileFlow } = await import('../engine/pipeline/compile.ts');
+  const { compileFlow } = await import('../engine/runtime/compile-flow.ts');
   const { accountDirectory } = await import('../engine/pipeline/account-directory.ts');
   const { cleanMapped } = await import('../engine/pipeline/mapped.ts');
   const { plan } = await import('../engine/pipeline/plan.ts');

@@ -54,5 +54,5 @@ test('valid expressions compile once and come back ready to evaluate', async () 
   const { expressions, diagnostics } = compileExpressions(source.doc.toJS(), source, 'f.yaml');
   assert.deepEqual(diagnostics, []);
   assert.equal(await expressions.when?.evaluate({ event: { amount: 7 } }), true);
-  assert.deepEqual({ ...(await expressions.mapping?.evaluate({ contact: { email: 'a@b.org' } })) }, { email: 'a@b.org' });
+  assert.deepEqual({ ...(await expressions.mapping?.evaluate({ contact: { email: 'a@b.org' } }) as object) }, { email: 'a@b.org' });
 });

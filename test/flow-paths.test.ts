@@ -14,7 +14,7 @@ import { flowYaml } from '../bench/common.ts';
 import { loadFlowDir, type Diagnostic } from '../engine/flow/index.ts';
 import { eventShape } from '../engine/flow/event-shape.ts';
 import { checkPaths } from '../engine/flow/path-check.ts';
-import { DEFAULT_MAPPING } from '../engine/pipeline/default-mapping.ts';
+import { DEFAULT_MAPPING } from '../engine/expression/default-mapping.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'flow-paths-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

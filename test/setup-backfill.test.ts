@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { startFakeMailerLite, type FakeMailerLite, type LoggedItem } from '../adapters/mailerlite/index.ts';
 import { accountKeyOf, rateBudgetFor } from '../adapters/mailerlite/index.ts';
 import { runBackfill } from '../engine/setup/backfill.ts';
-import { loadFlowTarget } from '../engine/setup/flow-target.ts';
+import { loadFlow } from '../engine/runtime/load-flow.ts';
 import { openSqliteStore } from '../engine/store/sqlite.ts';
 import '../adapters/index.ts';
 
@@ -92,7 +92,7 @@ test('a backfill of 2000 rows interrupted after some hundreds resumes where it s
     // The account's shared budget, on the fake's scaled clock (a MailerLite minute lasts 120 ms
     // here); made before the flow compiles, so the flow's client shares it.
     rateBudgetFor(accountKeyOf(fake.url, TOKEN), { timeScale: 0.002 });
-    const loaded = loadFlowTarget(flowFile, { env: ENV });
+    const loaded = loadFlow(flowFile, { env: ENV });
     assert.ok(loaded.ok);
     const flow = loaded.flow;
     const header = 'Email,First Name,Last Name,Address,City,State/Province,Postal Code,Country,Phone';

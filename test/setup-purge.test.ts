@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startFakeMailerLite } from '../adapters/mailerlite/index.ts';
 import { silentLogger } from '../engine/log/logger.ts';
-import { toNewRecords } from '../engine/server/intake.ts';
-import { loadFlowTarget } from '../engine/setup/flow-target.ts';
+import { toNewRecords } from '../engine/runtime/intake.ts';
+import { loadFlow } from '../engine/runtime/load-flow.ts';
 import { openSqliteStore } from '../engine/store/sqlite.ts';
 import { AccountWorker } from '../engine/worker/account-worker.ts';
 import '../adapters/index.ts';
@@ -69,7 +69,7 @@ test('purge lists only what the flow created, masked, deletes only with --yes, n
   const db = join(dir, 'engine.sqlite');
   writeFileSync(file, flowYaml(fake.url));
   try {
-    const loaded = loadFlowTarget(file, { env: ENV });
+    const loaded = loadFlow(file, { env: ENV });
     assert.ok(loaded.ok);
     const flow = loaded.flow;
     const store = openSqliteStore({ file: db });

@@ -14,7 +14,6 @@ import { fixtureBytes, fixtureNames, fixtureRecords } from './fixtures.ts';
 import { moveToAccount } from './move-account.ts';
 import { SIGNATURE_HEADERS, signBody } from './signature.ts';
 import { createSource } from './source.ts';
-import { KNOWN_TRIGGERS } from './triggers.ts';
 
 export const flipcauseSource: SourceAdapter<FlipcauseSourceConfig> = {
   name: 'flipcause',
@@ -29,7 +28,7 @@ export const flipcauseSource: SourceAdapter<FlipcauseSourceConfig> = {
   piiKeys: ['^pd_', 'support_message'],
   intakeSettings: (config) => ({
     sinceMs: Date.parse(config.since),
-    triggers: new Set(config.triggers ?? [...KNOWN_TRIGGERS.keys()]),
+    triggers: new Set(config.triggers),
   }),
   // Flipcause labels deliveries "application-json" and worse.
   quirks: { anyContentType: true },

@@ -6,6 +6,7 @@
 import type { EngineError } from '../../engine/errors.ts';
 import type { RoundOptions } from '../../engine/ports/destination.ts';
 import type { Intent, IntentResult, RequestDescription, WriteIntent } from '../../engine/ports/intents.ts';
+import configSchema from './config.schema.json' with { type: 'json' };
 import { classify } from './errors.ts';
 import { BATCH_LIMIT, runBatch, type BatchCost } from './batch.ts';
 import { dataOf, hasNextPage, listOf, toField, toGroup, toSubscriber } from './decode.ts';
@@ -16,15 +17,17 @@ import { accountKeyOf, normaliseBaseUrl, rateBudgetFor, type RateBudget } from '
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from './retry.ts';
 import type { Field, FieldValue, Group, MailerLiteClient, Operation, OperationResult, Subscriber, UpsertInput } from './types.ts';
 
-export const DEFAULT_BASE_URL = 'https://connect.mailerlite.com';
+// A client made without a flow (tests, tools) gets the defaults a flow file gets: its config schema's.
+export const DEFAULT_BASE_URL: string = configSchema.properties.base_url.default;
+const DEFAULT_TIMEOUT_MS: number = configSchema.properties.timeout_ms.default;
 /** The API version this client was written against (sent as X-Version). */
 export const DEFAULT_API_VERSION = '2024-09-01';
 
 export interface MailerLiteClientOptions {
   apiKey: string;
-  /** Default https://connect.mailerlite.com; point it at the fake in tests and the demo. */
+  /** Default: config.schema.json's base_url (MailerLite itself); point it at the fake in tests and the demo. */
   baseUrl?: string;
-  /** Timeout of each HTTP exchange (default 10 000 ms). */
+  /** Timeout of each HTTP exchange (default: config.schema.json's timeout_ms). */
   timeoutMs?: number;
   apiVersion?: string;
   /** For the shared rate budget (default 120); a second client on the same key can only lower it. */
@@ -82,7 +85,7 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
       baseUrl,
       apiKey: options.apiKey,
       apiVersion: options.apiVersion ?? DEFAULT_API_VERSION,
-      timeoutMs: options.timeoutMs ?? 10_000,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       timeScale,
     };
     this.retry = { ...defaultRetryPolicy, ...options.retry };

@@ -11,7 +11,7 @@ import { parseSecretRef } from '../flow/secrets.ts';
 import type { FlowConfig } from '../flow/types.ts';
 import { createLogger } from '../log/logger.ts';
 import { startServer } from '../server/server.ts';
-import { maskEmail } from './mask.ts';
+import { maskEmail } from '../log/mask-email.ts';
 import { DEMO_EXISTING, demoDeliveries, demoGoLive, type DemoDelivery } from './scenario.ts';
 
 export interface DemoOptions {

@@ -16,7 +16,7 @@ function triggersOf(data: unknown): string[] {
 }
 
 /** `text` is the expression as written (the offsets are into it), `compiled` its compiled form. */
-export function checkExpressionPaths(field: 'when' | 'mapping', text: string, compiled: jsonata.Expression, data: unknown, source: FlowSource, file: string): Diagnostic[] {
+export function checkExpressionPaths(field: 'when' | 'mapping', text: string, compiled: { ast(): jsonata.ExprNode }, data: unknown, source: FlowSource, file: string): Diagnostic[] {
   return checkPaths(compiled.ast(), text, eventShape(triggersOf(data))).map(({ code, index, ...params }) =>
     diagnostic(code, { field, ...params }, file, source.locateInString([field], index), field),
   );

@@ -3,50 +3,19 @@
  * a diagnostic at the character the author typed: JSONata reports a character offset into the
  * expression, which FlowSource maps back through the YAML scalar (block indentation, quotes).
  */
-import jsonata from 'jsonata';
+import { compileExpression, type CompiledExpression } from '../expression/compile.ts';
+import { knownFunctions, unknownCalls } from '../expression/calls.ts';
+import { mappingFunctions } from '../expression/functions.ts';
+import { errorIndex, isJsonataError } from '../expression/syntax-error.ts';
 import { diagnostic, type Diagnostic } from './diagnostic.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { checkExpressionPaths } from './expression-paths.ts';
-import { knownFunctions, unknownCalls } from './expression-functions.ts';
-import { mappingFunctions } from './mapping-functions.ts';
 import type { FlowSource } from './flow-source.ts';
 
-export type Expression = jsonata.Expression;
-
+/** The flow's `when` and `mapping`, compiled once here and run as they are (engine/runtime/compile-flow.ts). */
 export interface CompiledExpressions {
-  when?: Expression;
-  mapping?: Expression;
-}
-
-interface JsonataSyntaxError {
-  code: string;
-  position?: number;
-  /** The offending token; numbers come as numbers. */
-  token?: string | number;
-  message: string;
-}
-
-function isJsonataError(err: unknown): err is JsonataSyntaxError {
-  return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' && typeof (err as { message?: unknown }).message === 'string';
-}
-
-/**
- * The 0-based index in `expr` of the character to blame. JSONata's `position` is the offset just
- * past the offending token, so the token starts `token.length` before it; at the end of the
- * expression, blame the last thing written rather than trailing whitespace.
- */
-export function errorIndex(expr: string, err: JsonataSyntaxError): number {
-  const position = Math.min(err.position ?? 0, expr.length);
-  const token = err.token === undefined || err.token === '(end)' ? undefined : String(err.token);
-  let index = token === undefined ? position - 1 : position - token.length;
-  // A string or `quoted name` token is reported without its quotes: blame the opening one.
-  const quote = expr[position - 1];
-  if (token !== undefined && (quote === '"' || quote === "'" || quote === '`') && expr[position - token.length - 2] === quote) {
-    index = position - token.length - 2;
-  }
-  index = Math.max(0, Math.min(index, expr.length - 1));
-  while (index > 0 && /\s/.test(expr[index] ?? '')) index -= 1;
-  return index;
+  when?: CompiledExpression;
+  mapping?: CompiledExpression;
 }
 
 export function compileExpressions(data: unknown, source: FlowSource, file: string): { expressions: CompiledExpressions; diagnostics: Diagnostic[] } {
@@ -58,7 +27,7 @@ export function compileExpressions(data: unknown, source: FlowSource, file: stri
     // Non-strings and empty strings are the schema's to report.
     if (typeof expr !== 'string' || expr.trim() === '') continue;
     try {
-      expressions[field] = jsonata(expr);
+      expressions[field] = compileExpression(field, expr);
       for (const call of unknownCalls(expressions[field].ast())) {
         // The position is just past the name; the call is blamed at its `$`.
         const at = source.locateInString([field], Math.max(0, call.position - call.name.length - 1));

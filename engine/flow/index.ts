@@ -3,7 +3,7 @@ export type { AdapterBlock, FlowConfig, GroupSlots, Mode, NewStatus, PolicyConfi
 export type { Diagnostic, Position, Severity } from './diagnostic.ts';
 export { formatDiagnostic, hasErrors } from './diagnostic.ts';
 export { flowErrors, type FlowErrorCode } from './errors.ts';
-export type { CompiledExpressions, Expression } from './expressions.ts';
+export type { CompiledExpressions } from './expressions.ts';
 export { loadFlowFile, type FlowFileResult, type LoadOptions } from './load-file.ts';
 export { loadFlowDir, flowFilesIn, type FlowSetResult, type LoadedFlow } from './load-dir.ts';
 export { parseSecretRef, resolveSecret, secretContext, type SecretRef } from './secrets.ts';

@@ -34,6 +34,6 @@ export interface FlowConfig {
   mapping?: string;
   policy: PolicyConfig;
   destination: AdapterBlock;
-  /** Seconds to wait for the other records of a transaction before deciding (DESIGN §5); 0..3600, default 30. */
-  settle_seconds?: number;
+  /** Seconds to wait for the other records of a transaction before deciding (DESIGN §5); 0..3600 (the schema's default when the file leaves it out). */
+  settle_seconds: number;
 }

@@ -1,4 +1,4 @@
-import { subjectOf } from '../server/intake.ts';
+import { subjectOf } from '../runtime/intake.ts';
 import { accountDirectory } from '../pipeline/account-directory.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 import { cleanMapped } from '../pipeline/mapped.ts';

@@ -3,7 +3,7 @@ import type { FlowConfig } from '../flow/types.ts';
 import type { FakeDestination } from '../ports/adapter.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { buildApp } from '../server/app.ts';
-import { Fleet } from '../server/fleet.ts';
+import { Fleet } from '../runtime/fleet.ts';
 import { Metrics } from '../server/metrics.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
 import type { AccountSpec, TestCase } from './case-file.ts';
@@ -37,7 +37,7 @@ export async function runCase(fake: FakeDestination, target: CaseTarget, tc: Tes
   fake.seed(token, seedOf(tc.account));
   const secrets = flowTestEnv(target.config, token, fake.url);
   const store = openSqliteStore({ file: ':memory:' });
-  const settleMs = (target.config.settle_seconds ?? 30) * 1000;
+  const settleMs = target.config.settle_seconds * 1000;
   const fleet = new Fleet({
     paths: [target.flowFile],
     store,

@@ -3,7 +3,7 @@ import type { Destination } from '../ports/destination.ts';
 import type { Source } from '../ports/source.ts';
 import type { FlowConfig, PolicyConfig } from '../flow/types.ts';
 import type { Decision, DecideInput } from '../policy/decide.ts';
-import type { CompiledExpression } from './expression.ts';
+import type { CompiledExpression } from '../expression/compile.ts';
 
 /** A flow ready to run: adapters created, expressions and policy compiled — once, at load. */
 export interface CompiledFlow {

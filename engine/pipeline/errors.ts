@@ -2,7 +2,6 @@ import { defineErrors } from '../errors.ts';
 
 /** Errors of running records through a flow (the flow-file diagnostics live in engine/flow). */
 export const PipelineErrors = defineErrors({
-  ENGINE_ERR_EXPRESSION: { kind: 'permanent', message: 'the flow\'s {expression} expression failed: {detail}' },
   ENGINE_ERR_MAPPING_OUTPUT: { kind: 'permanent', message: 'the mapping must produce {shape}; it produced {got}' },
   ENGINE_ERR_UNKNOWN_FIELD: {
     kind: 'permanent',

@@ -4,7 +4,7 @@ import type { EngineError } from '../errors.ts';
 import type { Store } from '../store/types.ts';
 import { AdminErrors } from './admin-errors.ts';
 import { adminRoute, FLOW_PARAMS, RECORD_PARAMS, RECORD_QUERY, RECORDS_QUERY, type RecordsQuery } from './admin-query.ts';
-import type { Fleet } from './fleet.ts';
+import type { Fleet } from '../runtime/fleet.ts';
 import { recordView } from './record-view.ts';
 
 function digest(s: string): Buffer {

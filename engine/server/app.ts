@@ -4,9 +4,9 @@ import type { Logger } from '../log/logger.ts';
 import type { Store } from '../store/types.ts';
 import { registerAdmin } from './admin.ts';
 import { limitBodies } from './body-budget.ts';
-import type { Fleet } from './fleet.ts';
+import type { Fleet } from '../runtime/fleet.ts';
 import { DEFAULT_HTTP_LIMITS, serverOptions, type HttpLimits } from './http-limits.ts';
-import { IntakeErrors, IntakeQueue, toNewRecords } from './intake.ts';
+import { IntakeErrors, IntakeQueue, toNewRecords } from '../runtime/intake.ts';
 import type { Metrics } from './metrics.ts';
 import { StoreWrites } from './store-writes.ts';
 

@@ -10,7 +10,7 @@ import { pipeline, Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Gauge, type Registry } from 'prom-client';
-import { IntakeErrors } from './intake.ts';
+import { IntakeErrors } from '../runtime/intake.ts';
 
 export interface BodyBudgetLimits {
   maxBodies: number;

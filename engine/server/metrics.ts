@@ -1,7 +1,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Store } from '../store/types.ts';
 import type { WorkerHooks } from '../worker/hooks.ts';
-import type { Fleet } from './fleet.ts';
+import type { Fleet } from '../runtime/fleet.ts';
 
 /** Prometheus metrics; queue gauges are read from the store at scrape time. */
 export class Metrics {

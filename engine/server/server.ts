@@ -6,7 +6,7 @@ import { openSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/types.ts';
 import type { WorkerOptions } from '../worker/account-worker.ts';
 import { buildApp } from './app.ts';
-import { Fleet } from './fleet.ts';
+import { Fleet } from '../runtime/fleet.ts';
 import { watchFlows, type FlowWatcher } from './flow-watcher.ts';
 import type { HttpLimits } from './http-limits.ts';
 import { Metrics } from './metrics.ts';

@@ -6,6 +6,7 @@
  * said it was not ready) still finds out when the store works again.
  */
 import type { Logger } from '../log/logger.ts';
+import { reasonOf } from '../store/failure-reason.ts';
 import type { Store } from '../store/types.ts';
 
 /** The meta key the readiness check writes while the store is failing (the last probe's time). */
@@ -45,9 +46,4 @@ export class StoreWrites {
     }
     return this.failure === null ? { writable: true } : { writable: false, reason: this.failure.reason, since: new Date(this.failure.since).toISOString() };
   }
-}
-
-/** A store error's code (SQLITE_FULL, SQLITE_IOERR…) or message: what an operator needs, no data. */
-export function reasonOf(err: unknown): string {
-  return (err as { code?: string }).code ?? (err as Error).message;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
-import { toNewRecords } from '../server/intake.ts';
+import { toNewRecords } from '../runtime/intake.ts';
 import type { NewRecord, Store } from '../store/types.ts';
 import { AccountWorker, type WorkerOptions } from '../worker/account-worker.ts';
 import { readCsvRows } from './csv-rows.ts';

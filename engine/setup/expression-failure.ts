@@ -4,7 +4,7 @@
  * for syntax errors). Its message is kept without the value it failed on: that value is donor data.
  */
 import { readFileSync } from 'node:fs';
-import { errorIndex } from '../flow/expressions.ts';
+import { errorIndex } from '../expression/syntax-error.ts';
 import { FlowSource } from '../flow/flow-source.ts';
 
 export interface ExpressionFailure {

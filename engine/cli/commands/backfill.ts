@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../command.ts';
 import { createLogger } from '../../log/logger.ts';
 import { runBackfill, type BackfillSummary } from '../../setup/backfill.ts';
-import { flowOrReport } from '../../setup/flow-target.ts';
+import { flowOrReport } from '../../runtime/load-flow.ts';
 import { openSqliteStore } from '../../store/sqlite.ts';
 
 const usage = `Usage: engine backfill <flow> <export.csv> [--dry-run] [--on-list] [--db FILE] [--flows DIR]

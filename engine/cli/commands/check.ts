@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../command.ts';
 import { checkFlow } from '../../setup/account-check.ts';
 import { describeFinding } from '../../setup/findings.ts';
-import { flowOrReport } from '../../setup/flow-target.ts';
+import { flowOrReport } from '../../runtime/load-flow.ts';
 
 const usage = `Usage: engine check <flow> [--flows DIR]
 

@@ -9,7 +9,8 @@ import '../../flow/errors.ts';
 import '../../pipeline/errors.ts';
 import '../../server/admin-errors.ts';
 import '../../server/admin-query.ts';
-import '../../server/intake.ts';
+import '../../expression/errors.ts';
+import '../../runtime/intake.ts';
 
 const usage = `Usage: engine errors [--format text|json]
 

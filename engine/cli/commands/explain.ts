@@ -1,7 +1,7 @@
 // A command that loads flows is a composition root: it registers the built-in adapters.
 import '../../../adapters/index.ts';
 import { parseArgs } from 'node:util';
-import { findFlow } from '../../flow/find-flow.ts';
+import { findFlow } from '../../runtime/load-flow.ts';
 import { explainPolicy } from '../../policy/explain.ts';
 import { UsageError, type Command } from '../command.ts';
 

@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../command.ts';
 import { openSqliteStore } from '../../store/sqlite.ts';
-import { flowOrReport } from '../../setup/flow-target.ts';
-import { maskEmail } from '../../setup/mask-email.ts';
+import { flowOrReport } from '../../runtime/load-flow.ts';
+import { maskEmail } from '../../log/mask-email.ts';
 import { purgeCandidates, purgeSubscribers } from '../../setup/purge-test-contacts.ts';
 import { parseTimeArg } from '../../setup/time-arg.ts';
 

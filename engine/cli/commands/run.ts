@@ -2,14 +2,12 @@
 import '../../../adapters/index.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { findFlow } from '../../flow/find-flow.ts';
-import { secretContext } from '../../flow/secrets.ts';
 import { dryRun } from '../../flowtest/dry-run.ts';
 import { redact } from '../../log/redact.ts';
 import { silentLogger } from '../../log/logger.ts';
-import { compileFlow } from '../../pipeline/compile.ts';
-import { Fleet } from '../../server/fleet.ts';
-import { IntakeQueue, toNewRecords } from '../../server/intake.ts';
+import { IntakeQueue, toNewRecords } from '../../runtime/intake.ts';
+import { loadFlow } from '../../runtime/load-flow.ts';
+import { AccountWorker } from '../../worker/account-worker.ts';
 import { openSqliteStore } from '../../store/sqlite.ts';
 import { UsageError, type Command } from '../command.ts';
 
@@ -42,19 +40,12 @@ export const command: Command = {
     if (!target || !deliveryFile) throw new UsageError('name a flow and a delivery file');
     if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
     if (!existsSync(deliveryFile)) throw new UsageError(`no such file: ${deliveryFile}`);
-    const found = findFlow(target, values.flows);
-    if ('problems' in found) {
-      process.stderr.write(`engine run: ${found.problems.join('\n')}\n`);
+    const loaded = loadFlow(target, { flowsDir: values.flows });
+    if (!loaded.ok) {
+      process.stderr.write(`engine run: ${loaded.problems.join('\n')}\n`);
       return 1;
     }
-    const loaded = found.flow;
-    let flow;
-    try {
-      flow = compileFlow(loaded.flow, loaded.file, secretContext(loaded.file));
-    } catch (err) {
-      process.stderr.write(`engine run: ${loaded.file}: ${(err as Error).message}\n`);
-      return 1;
-    }
+    const flow = loaded.flow;
     // The delivery is the operator's own file: parsed and checked like a webhook body, not authenticated.
     const records = flow.source.parse(readFileSync(deliveryFile));
 
@@ -70,20 +61,11 @@ export const command: Command = {
     }
 
     const store = openSqliteStore({ file: ':memory:' });
-    const fleet = new Fleet({
-      paths: [loaded.file], store, log: silentLogger,
-      // No waiting for the settle window: the whole delivery is here already.
-      worker: { now: () => Date.now() + flow.settleMs + 1000 },
-    });
+    // No waiting for the settle window: the whole delivery is here already.
+    const worker = new AccountWorker(flow.accountKey, [flow], store, silentLogger, {}, { now: () => Date.now() + flow.settleMs + 1000 });
     try {
-      fleet.load();
-      const running = fleet.flow(flow.id);
-      if (!running) {
-        process.stderr.write(`engine run: ${fleet.problemsReport().flatMap((p) => p.problems).join('\n')}\n`);
-        return 1;
-      }
-      await new IntakeQueue(store).submit(toNewRecords(running, records, Date.now()));
-      await fleet.drain();
+      await new IntakeQueue(store).submit(toNewRecords(flow, records, Date.now()));
+      await worker.drain();
       let failed = false;
       for (const r of store.records({ flow: flow.id, limit: 10_000 })) {
         const outcome = r.outcome ?? 'pending';
@@ -93,7 +75,7 @@ export const command: Command = {
       }
       return failed ? 1 : 0;
     } finally {
-      await fleet.stop();
+      await worker.stop();
       store.close();
     }
   },

@@ -1,24 +1,17 @@
 import type { Diagnostic } from '../flow/diagnostic.ts';
-import type { FlowConfig } from '../flow/types.ts';
-import { formatDiagnostic } from '../flow/diagnostic.ts';
-import { loadFlowDir } from '../flow/load-dir.ts';
-import { secretContext } from '../flow/secrets.ts';
 import type { Logger } from '../log/logger.ts';
-import { compileFlow } from '../pipeline/compile.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 import type { Store } from '../store/types.ts';
 import { AccountWorker, type WorkerOptions } from '../worker/account-worker.ts';
 import type { WorkerHooks } from '../worker/hooks.ts';
+import { loadFleet, type CompileOptions } from './load-flow.ts';
 
-export interface FleetOptions {
+export interface FleetOptions extends CompileOptions {
   paths: string[];
   store: Store;
   log: Logger;
-  env?: NodeJS.ProcessEnv;
   worker?: Partial<WorkerOptions>;
   hooks?: WorkerHooks;
-  /** Adjusts each flow before it compiles (the demo and `engine test` point flows at the fake). */
-  override?: (flow: FlowConfig) => FlowConfig;
 }
 
 export interface FlowProblem {
@@ -62,22 +55,8 @@ export class Fleet {
 
   /** (Re)loads every flow file; returns the diagnostics of this load. */
   load(): Diagnostic[] {
-    const { flows, diagnostics, files } = loadFlowDir(this.options.paths);
-    const next = new Map<string, CompiledFlow>();
-    const problems = new Map<string, string[]>();
-    for (const d of diagnostics) {
-      if (d.severity !== 'error') continue;
-      problems.set(d.file, [...(problems.get(d.file) ?? []), formatDiagnostic(d)]);
-    }
-    for (const loaded of flows) {
-      try {
-        const config = this.options.override ? this.options.override(loaded.flow) : loaded.flow;
-        const compiled = compileFlow(config, loaded.file, secretContext(loaded.file, this.options.env));
-        next.set(compiled.id, compiled);
-      } catch (err) {
-        problems.set(loaded.file, [...(problems.get(loaded.file) ?? []), `${loaded.file}: ${(err as Error).message}`]);
-      }
-    }
+    const { flows, problems, diagnostics, files } = loadFleet(this.options.paths, { env: this.options.env, override: this.options.override });
+    const next = new Map(flows.map((f) => [f.id, f]));
     // A file that still exists but fails keeps its last good version.
     for (const old of this.flows.values()) {
       if (!next.has(old.id) && problems.has(old.file) && files.includes(old.file)) next.set(old.id, old);

@@ -1,20 +1,23 @@
 import type { AdapterContext } from '../ports/adapter.ts';
 import { destinationAdapter, sourceAdapter } from '../registry.ts';
+import { compileExpression, type CompiledExpression } from '../expression/compile.ts';
+import { DEFAULT_MAPPING } from '../expression/default-mapping.ts';
 import { adapterBlock } from '../flow/adapter-block.ts';
+import type { CompiledExpressions } from '../flow/expressions.ts';
 import type { FlowConfig } from '../flow/types.ts';
 import { compilePolicy } from '../policy/decide.ts';
-import type { CompiledFlow } from './compiled-flow.ts';
-import { compileExpression } from './expression.ts';
-import { DEFAULT_MAPPING } from './default-mapping.ts';
+import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 
-export const DEFAULT_SETTLE_SECONDS = 30;
+let defaultMapping: CompiledExpression | undefined;
 
 /**
  * Compiles a validated flow: creates its adapters through the registry (the composition root
- * registers them: adapters/index.ts) and compiles `when`,
- * `mapping` and the policy. Runs once per load; nothing here happens per record.
+ * registers them: adapters/index.ts) and compiles the policy. `expressions` are the ones the
+ * loader compiled while validating (load-flow.ts), reused as they are; a config built in code
+ * (tests, benchmarks) has its own compiled here. Runs once per load; nothing here happens per record.
+ * The config's defaults are the schema's, filled in by the loader.
  */
-export function compileFlow(config: FlowConfig, file: string, ctx: AdapterContext): CompiledFlow {
+export function compileFlow(config: FlowConfig, file: string, ctx: AdapterContext, expressions?: CompiledExpressions): CompiledFlow {
   const [sourceName, sourceConfig] = adapterBlock(config.source, 'source');
   const [destName, destConfig] = adapterBlock(config.destination, 'destination');
   const sourceDef = sourceAdapter(sourceName);
@@ -23,6 +26,10 @@ export function compileFlow(config: FlowConfig, file: string, ctx: AdapterContex
   if (!destDef) throw new Error(`unknown destination adapter "${destName}"`);
   const destination = destDef.create(destConfig as never, ctx);
   const intake = sourceDef.intakeSettings(sourceConfig as never);
+  const compiled = expressions ?? {
+    ...(config.when ? { when: compileExpression('when', config.when) } : {}),
+    ...(config.mapping ? { mapping: compileExpression('mapping', config.mapping) } : {}),
+  };
   return {
     id: config.flow,
     file,
@@ -35,9 +42,10 @@ export function compileFlow(config: FlowConfig, file: string, ctx: AdapterContex
     accountKey: destination.accountKey,
     sinceMs: intake.sinceMs,
     triggers: intake.triggers,
-    settleMs: (config.settle_seconds ?? DEFAULT_SETTLE_SECONDS) * 1000,
-    when: config.when ? compileExpression('when', config.when) : null,
-    mapping: compileExpression('mapping', config.mapping ?? DEFAULT_MAPPING),
+    settleMs: config.settle_seconds * 1000,
+    when: compiled.when ?? null,
+    // One compiled default mapping serves every flow that has none.
+    mapping: compiled.mapping ?? (defaultMapping ??= compileExpression('mapping', DEFAULT_MAPPING)),
     policy: config.policy,
     decide: compilePolicy(config.policy),
   };

@@ -4,7 +4,7 @@
  * record (T1006), so validation reports it where it is written instead.
  */
 import type jsonata from 'jsonata';
-import { mappingFunctions } from './mapping-functions.ts';
+import { mappingFunctions } from './functions.ts';
 
 // JSONata 2.x built-ins.
 const BUILTINS = new Set(

@@ -17,8 +17,8 @@
  * evaluates the JSONata expression for that input. Errors go the same way, so JSONata raises them.
  */
 import type jsonata from 'jsonata';
-import { compileCall, type FastNode } from './fast-expression-functions.ts';
-import { boolize, checkedResult, fallback, jsonataBoolean, jsonataEquals, jsonataIncludes, lookup } from './fast-expression-values.ts';
+import { compileCall, type FastNode } from './fast-functions.ts';
+import { boolize, checkedResult, fallback, jsonataBoolean, jsonataEquals, jsonataIncludes, lookup } from './fast-values.ts';
 
 /** Returned by a fast expression for an input only the JSONata expression can answer. */
 export const FALLBACK: unique symbol = Symbol('fast expression: evaluate with JSONata');

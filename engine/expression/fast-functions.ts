@@ -4,8 +4,8 @@
  * signature; an argument JSONata's signature check would reject goes to JSONata, which raises
  * the error (T0410/T0412) as it always has.
  */
-import { mappingFunctions } from '../flow/mapping-functions.ts';
-import { checkedResult, fallback, jsonataBoolean } from './fast-expression-values.ts';
+import { mappingFunctions } from './functions.ts';
+import { checkedResult, fallback, jsonataBoolean } from './fast-values.ts';
 
 /** A compiled node: evaluates against the context value. */
 export type FastNode = (ctx: unknown) => unknown;

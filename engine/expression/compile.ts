@@ -1,7 +1,7 @@
 import jsonata from 'jsonata';
-import { mappingFunctions } from '../flow/mapping-functions.ts';
-import { PipelineErrors } from './errors.ts';
-import { FALLBACK, compileFast } from './fast-expression.ts';
+import { mappingFunctions } from './functions.ts';
+import { ExpressionErrors } from './errors.ts';
+import { FALLBACK, compileFast } from './fast.ts';
 
 export interface ExpressionLimits {
   /** Milliseconds one evaluation may take. */
@@ -16,6 +16,8 @@ export interface CompiledExpression {
   readonly source: string;
   /** True when the expression also compiled to the fast path (JSONata still answers what it cannot). */
   readonly fast: boolean;
+  /** The parsed expression, for the checks at load (functions called, paths read). */
+  ast(): jsonata.ExprNode;
   evaluate(input: unknown): Promise<unknown>;
 }
 
@@ -36,7 +38,7 @@ export function compileExpression(name: string, source: string, limits: Expressi
       return await expr.evaluate(input);
     } catch (err) {
       const e = err as { code?: string; message?: string; position?: number };
-      throw PipelineErrors.ENGINE_ERR_EXPRESSION(
+      throw ExpressionErrors.ENGINE_ERR_EXPRESSION(
         { expression: name, detail: `${e.code ?? 'error'} ${e.message ?? String(err)}${e.position !== undefined ? ` at ${e.position}` : ''}` },
         { cause: err },
       );
@@ -45,6 +47,7 @@ export function compileExpression(name: string, source: string, limits: Expressi
   return {
     source,
     fast: fast !== null,
+    ast: () => expr.ast(),
     async evaluate(input) {
       if (fast) {
         const result = fast(input);

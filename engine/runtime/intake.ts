@@ -4,7 +4,7 @@ import type { NormalisedEvent } from '../ports/event.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 import type { IntakeRecord } from '../ports/source.ts';
 import type { IngestResult, NewRecord, Store } from '../store/types.ts';
-import { reasonOf } from './store-writes.ts';
+import { reasonOf } from '../store/failure-reason.ts';
 
 export const IntakeErrors = defineErrors({
   ENGINE_ERR_STORE_UNAVAILABLE: { kind: 'retryable', status: 503, message: 'the store cannot commit the delivery right now ({reason}); nothing was stored' },

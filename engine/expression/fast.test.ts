@@ -15,11 +15,11 @@ import { fixtureNames, fixtureRecords } from '../../adapters/flipcause/index.ts'
 import { normalise } from '../../adapters/flipcause/index.ts';
 import type { NormalisedEvent } from '../ports/event.ts';
 import { DEFAULT_MAPPING } from './default-mapping.ts';
-import { compileExpression } from './expression.ts';
-import { FALLBACK, compileFast } from './fast-expression.ts';
-import { mappingFunctions } from '../flow/mapping-functions.ts';
-import { cleanMapped } from './mapped.ts';
-import { PipelineErrors } from './errors.ts';
+import { compileExpression } from './compile.ts';
+import { FALLBACK, compileFast } from './fast.ts';
+import { mappingFunctions } from './functions.ts';
+import { cleanMapped } from '../pipeline/mapped.ts';
+import { ExpressionErrors } from './errors.ts';
 
 function plain(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(plain);
@@ -296,11 +296,11 @@ test('an input the fast path cannot take still fails as ENGINE_ERR_EXPRESSION, p
   const lower = compileExpression('mapping', '{"n": $lowercase(contact.last_name)}');
   assert.equal(lower.fast, true);
   assert.deepStrictEqual(plain(await lower.evaluate({ contact: { last_name: 'DOE' } })), { n: 'doe' });
-  await assert.rejects(lower.evaluate({ contact: { last_name: null } }), (err: unknown) => PipelineErrors.ENGINE_ERR_EXPRESSION.is(err) && err.kind === 'permanent' && /T0410/.test(err.message));
+  await assert.rejects(lower.evaluate({ contact: { last_name: null } }), (err: unknown) => ExpressionErrors.ENGINE_ERR_EXPRESSION.is(err) && err.kind === 'permanent' && /T0410/.test(err.message));
   const join = compileExpression('mapping', '$join([contact.first_name, contact.last_name], " ")');
-  await assert.rejects(join.evaluate({ contact: { first_name: null, last_name: 'Doe' } }), (err: unknown) => PipelineErrors.ENGINE_ERR_EXPRESSION.is(err) && /T0412/.test(err.message));
+  await assert.rejects(join.evaluate({ contact: { first_name: null, last_name: 'Doe' } }), (err: unknown) => ExpressionErrors.ENGINE_ERR_EXPRESSION.is(err) && /T0412/.test(err.message));
   const inf = compileExpression('when', 'event.amount and true');
-  await assert.rejects(inf.evaluate({ event: { amount: Infinity } }), (err: unknown) => PipelineErrors.ENGINE_ERR_EXPRESSION.is(err) && /D1001/.test(err.message));
+  await assert.rejects(inf.evaluate({ event: { amount: Infinity } }), (err: unknown) => ExpressionErrors.ENGINE_ERR_EXPRESSION.is(err) && /D1001/.test(err.message));
 });
 
 test('an engine function that throws fails as it does in JSONata', async () => {
@@ -308,7 +308,7 @@ test('an engine function that throws fails as it does in JSONata', async () => {
   assert.equal(compiled.fast, true);
   // String() of this number throws inside phone(); JSONata reports it, the fast path hands over.
   const bad = { contact: { phone: { number: { toString: () => { throw new Error('unprintable'); } } } } };
-  await assert.rejects(compiled.evaluate(bad), (err: unknown) => PipelineErrors.ENGINE_ERR_EXPRESSION.is(err));
+  await assert.rejects(compiled.evaluate(bad), (err: unknown) => ExpressionErrors.ENGINE_ERR_EXPRESSION.is(err));
 });
 
 /** Outside the subset: compileFast refuses them and the expression runs in JSONata only. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { blank, phone, titleCase } from './mapping-functions.ts';
+import { blank, phone, titleCase } from './functions.ts';
 
 test('$phone: E.164 when the prefix is known, digits otherwise', () => {
   const cases: [unknown, string | undefined, unknown][] = [
