@@ -8,7 +8,7 @@ import { startFakeMailerLite } from '../adapters/mailerlite/index.ts';
 import { command as run } from '../engine/cli/commands/run.ts';
 import { secretContext } from '../engine/flow/secrets.ts';
 import { loadFlowFile } from '../engine/flow/load-file.ts';
-import { dryRun } from '../engine/flowtest/dry-run.ts';
+import { dryRun } from '../engine/runtime/dry-run.ts';
 import { compileFlow } from '../engine/runtime/compile-flow.ts';
 import { flowYaml, SECRET, startHarness, TOKEN } from './support/harness.ts';
 import '../adapters/index.ts';

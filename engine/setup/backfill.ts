@@ -5,7 +5,7 @@ import { toNewRecords } from '../runtime/intake.ts';
 import type { NewRecord, Store } from '../store/types.ts';
 import { AccountWorker, type WorkerOptions } from '../worker/account-worker.ts';
 import { readCsvRows } from './csv-rows.ts';
-import { dryRunClient } from './dry-run-client.ts';
+import { dryRunDestination } from '../runtime/dry-run.ts';
 
 export interface BackfillOptions {
   /** Where the rows are queued and their outcomes kept: a store of its own, not the server's live one. */
@@ -88,7 +88,7 @@ export async function runBackfill(flow: CompiledFlow, csv: Buffer, options: Back
   store.release(pendingIds);
   const resumedDone = earlier ? total - pendingIds.length : 0;
 
-  const runFlow = options.dryRun ? { ...flow, destination: dryRunClient(flow.destination) } : flow;
+  const runFlow = options.dryRun ? { ...flow, destination: dryRunDestination(flow.destination) } : flow;
   const worker = new AccountWorker(flow.accountKey, [runFlow], store, options.log ?? silentLogger, {}, { ...options.worker, now });
   const pendingOf = () => store.stats().find((s) => s.flow === flow.id)?.pending ?? 0;
   const progress = () => options.onProgress?.(Math.max(0, Math.min(total, total - pendingOf())), total);

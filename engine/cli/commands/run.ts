@@ -2,7 +2,7 @@
 import '../../../adapters/index.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { dryRun } from '../../flowtest/dry-run.ts';
+import { dryRun } from '../../runtime/dry-run.ts';
 import { redact } from '../../log/redact.ts';
 import { silentLogger } from '../../log/logger.ts';
 import { IntakeQueue, toNewRecords } from '../../runtime/intake.ts';
