@@ -15,6 +15,9 @@ export const PipelineErrors = defineErrors({
     message: 'group "{group}" (policy.groups.{slot}) does not exist in the MailerLite account; groups must exist before use',
     onFailure: { action: 'retry', schedule: 'fixed', refresh: 'directory' },
   },
+  // One record's values that no request can carry (a lone surrogate: Flipcause JSON may hold one,
+  // URLs and MailerLite cannot): that record dies, never the round it would have shared.
+  ENGINE_ERR_UNENCODABLE: { kind: 'permanent', message: 'the record cannot be sent to the destination: {detail}' },
   ENGINE_ERR_RETRIES_EXHAUSTED: { kind: 'permanent', message: 'gave up after {attempts} attempts; last error {code}: {detail}' },
   ENGINE_ERR_INTERNAL: { kind: 'retryable', message: 'internal error: {detail}' },
 });

@@ -1,20 +1,29 @@
-import { isEngineError, type EngineError } from '../errors.ts';
+/**
+ * Drains one destination account's records: every flow on that account, under its one rate
+ * budget. This file is the worker's lifecycle — the loop and its sleeps, start/stop, pause, probe
+ * and resume, backing off when a round fails — and the order of a round's steps. The steps live
+ * beside it: what goes in a round (round-composer.ts), records into look-ups (prepare-records.ts),
+ * a look-up's answer into a write (after-look-up.ts), the account's groups and fields
+ * (directory.ts), and how records end (outcomes.ts). Records are finished only after their
+ * writes succeed.
+ */
+import type { EngineError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
-import type { Decision } from '../policy/decide.ts';
 import type { Destination } from '../ports/destination.ts';
-import type { Subscriber } from '../ports/directory.ts';
-import type { Intent, IntentResult } from '../ports/intents.ts';
-import type { OutcomeEntry, Store, StoredRecord } from '../store/types.ts';
-import { accountDirectory, type AccountDirectory } from '../pipeline/account-directory.ts';
+import type { IntentResult } from '../ports/intents.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
-import { PipelineErrors } from '../pipeline/errors.ts';
-import { cleanMapped, type Mapped } from '../pipeline/mapped.ts';
-import { plan, type Plan } from '../pipeline/plan.ts';
-import { prepare } from '../pipeline/prepare.ts';
-import { formUnits, type Unit } from '../pipeline/units.ts';
-import { decideFailure, pausesAccount } from '../failure/decide-failure.ts';
+import type { Store, StoredRecord } from '../store/types.ts';
+import { pausesAccount, type FailureDecision } from '../failure/decide-failure.ts';
 import { DURABLE_BACKOFF, type BackoffOptions } from '../failure/schedules.ts';
+import { afterLookUp, SENT_CREATE } from './after-look-up.ts';
+import { DirectoryCache } from './directory.ts';
 import type { WorkerHooks } from './hooks.ts';
+import { asEngineError, Outcomes } from './outcomes.ts';
+import { prepareRecords } from './prepare-records.ts';
+import { RoundBackoff, ROUND_BACKOFF, type RoundBackoffOptions } from './round-backoff.ts';
+import { RoundComposer } from './round-composer.ts';
+import { finishJob } from './finish-job.ts';
+import { leasedIds, type Job, type Lookup } from './work.ts';
 
 export interface WorkerOptions {
   /** MailerLite's batch cap. */
@@ -29,7 +38,10 @@ export interface WorkerOptions {
   probeMs: number;
   directoryTtlMs: number;
   backoff: BackoffOptions;
+  /** The wait after a round that failed for reasons outside any record (round-backoff.ts). */
+  roundBackoff: RoundBackoffOptions;
   now: () => number;
+  random: () => number;
 }
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
@@ -39,44 +51,23 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   probeMs: 60_000,
   directoryTtlMs: 600_000,
   backoff: DURABLE_BACKOFF,
+  roundBackoff: ROUND_BACKOFF,
   now: Date.now,
+  random: Math.random,
 };
-
-/** A unit whose subscriber is being looked up. */
-interface Lookup {
-  unit: Unit;
-  flow: CompiledFlow;
-  mapped: Mapped & { email: string };
-  onList: boolean;
-}
-
-/** A decided unit whose writes go out with the next batch. */
-interface Job extends Lookup {
-  decision: Exclude<Decision, { action: 'skip' }>;
-  plan: Exclude<Plan, { action: 'none' }>;
-  existing: Subscriber | null;
-  /** Round items its write takes (the destination says). */
-  cost: number;
-}
 
 /** Floor of an idle sleep, so records that are due but cannot be taken yet never make a busy loop. */
 const MIN_SLEEP_MS = 10;
 
-/**
- * Drains one destination account's records: every flow on that account, under its one rate
- * budget. Each round hands the destination ONE round of intents holding the previous round's
- * writes and this round's look-ups (for MailerLite one /api/batch, so batches are never made only
- * of upserts, its 5/min import limit), and a contact costs about two round items. Records are finished only after their writes succeed.
- */
 export class AccountWorker {
   private flows = new Map<string, CompiledFlow>();
   private client: Destination;
-  private directory: AccountDirectory | null = null;
-  private directoryAt = 0;
-  private readonly notReady = new Map<string, string>();
-  private writes: Job[] = [];
-  /** Prepared units waiting for room in a batch for their look-up (their records are leased). */
-  private queued: Lookup[] = [];
+  private readonly directory: DirectoryCache;
+  private readonly composer = new RoundComposer();
+  private readonly outcomes: Outcomes;
+  private readonly failures: RoundBackoff;
+  /** Leases a failed round could not give back yet (the store was failing): given back first thing. */
+  private unreleased: number[] = [];
   private pausedBy: EngineError | null = null;
   private pausedAt = 0;
   private stopping = false;
@@ -100,6 +91,9 @@ export class AccountWorker {
     const first = flows[0];
     if (!first) throw new Error('an account worker needs at least one flow');
     this.client = first.destination;
+    this.directory = new DirectoryCache(this.opts.directoryTtlMs, log);
+    this.outcomes = new Outcomes(store, log, hooks, this.opts.backoff);
+    this.failures = new RoundBackoff(this.opts.roundBackoff, this.opts.random);
     this.setFlows(flows);
   }
 
@@ -111,7 +105,7 @@ export class AccountWorker {
       this.client = client;
       if (this.pausedBy) this.pausedAt = 0; // probe on the next round
     }
-    this.directory = null; // group names, or the key itself, may have changed
+    this.directory.invalidate(); // group names, or the key itself, may have changed
     this.wake();
   }
 
@@ -122,7 +116,7 @@ export class AccountWorker {
   status(): { paused: { code: string; message: string; since: number } | null; notReady: Record<string, string> } {
     return {
       paused: this.pausedBy ? { code: this.pausedBy.code, message: this.pausedBy.message, since: this.pausedAt } : null,
-      notReady: Object.fromEntries(this.notReady),
+      notReady: Object.fromEntries(this.directory.notReady),
     };
   }
 
@@ -138,14 +132,7 @@ export class AccountWorker {
     this.wake();
     await this.running;
     this.running = null;
-    this.releaseQueued();
-  }
-
-  /** Units not yet looked up go back to the store, untouched (no attempt counted). */
-  private releaseQueued(): void {
-    if (this.queued.length === 0) return;
-    this.store.release(this.queued.flatMap((l) => l.unit.records.map((p) => p.record.id)));
-    this.queued = [];
+    this.release(this.composer.dropQueued()); // not yet looked up: back untouched (no attempt counted)
   }
 
   wake(): void {
@@ -157,32 +144,42 @@ export class AccountWorker {
   async drain(maxRounds = 10_000): Promise<void> {
     for (let i = 0; i < maxRounds; i++) {
       const worked = await this.round();
-      if (!worked && this.writes.length === 0 && this.queued.length === 0) return;
+      if (!worked && !this.composer.holding) return;
     }
   }
 
   private async loop(): Promise<void> {
-    while (!this.stopping || this.writes.length > 0 || this.queued.length > 0) {
+    while (!this.stopping || this.composer.holding) {
       let worked = false;
+      let delay: number | null = null;
       this.woken = false;
       try {
         worked = await this.round();
+        const failed = this.failures.succeeded();
+        if (failed > 0) this.log.info({ account: this.accountKey, failed_rounds: failed }, 'worker rounds go through again');
       } catch (err) {
-        this.log.error({ err, account: this.accountKey }, 'worker round failed');
+        const error = asEngineError(err);
+        const failure = this.failures.failed(error.message);
+        delay = failure.delayMs;
+        if (failure.news) this.log.error({ err, account: this.accountKey, code: error.code, retry_in_ms: Math.round(delay) }, 'worker round failed; backing off');
+        // Stopping with a failing store: what is held stays leased until the lease ends.
+        if (this.stopping) break;
       }
-      if (!worked && !this.stopping && !this.woken) {
-        const delay = this.idleDelay();
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, delay);
-          this.wakeUp = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        this.wakeUp = null;
-      }
+      if (delay === null && !worked && !this.stopping && !this.woken) delay = this.idleDelay();
+      if (delay !== null) await this.sleep(delay);
       if (this.stopping && this.pausedBy) break;
     }
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wakeUp = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+    this.wakeUp = null;
   }
 
   /** How long an idle worker may sleep: until the probe of a paused account, or its next due record. */
@@ -190,71 +187,105 @@ export class AccountWorker {
     const now = this.opts.now();
     const cap = (ms: number): number => Math.min(this.opts.idleMs, Math.max(MIN_SLEEP_MS, ms));
     if (this.pausedBy) return cap(this.opts.probeMs - (now - this.pausedAt));
-    const ready = [...this.flows.keys()].filter((id) => !this.notReady.has(id));
-    const next = ready.length > 0 ? this.store.nextReadyAt(ready) : null;
+    const ready = this.directory.ready(this.flows.keys());
+    let next: number | null;
+    try {
+      next = ready.length > 0 ? this.store.nextReadyAt(ready) : null;
+    } catch {
+      return this.opts.idleMs; // the store is failing: the next round says so, and backs off
+    }
     return next === null ? this.opts.idleMs : cap(next - now);
   }
 
-  /** One round: claim, prepare, one batch (pending writes + look-ups), outcomes. True if it did anything. */
+  /** One round: claim, prepare, one round of intents (pending writes + look-ups), outcomes. True if it did anything. */
   async round(): Promise<boolean> {
     const now = this.opts.now();
+    this.release([]); // leases a failed round still owes
     if (this.pausedBy) {
       if (now - this.pausedAt < this.opts.probeMs) return false;
-      this.directory = null; // loading the directory is the probe
+      this.directory.invalidate(); // loading the directory is the probe
     }
-    await this.ensureDirectory(now);
+    await this.loadDirectory(now);
     if (this.pausedBy) return false;
 
-    // Subjects with work in hand are not claimed again until that work is done.
-    const busy = new Set([...this.writes, ...this.queued].flatMap((j) => j.unit.records.map((p) => p.record.subject ?? '')));
+    const busy = this.composer.busySubjects();
     const size = Math.min(this.opts.batchSize, this.client.roundCapacity());
-    const jobs = this.takeJobs(size);
-    const writeCost = jobs.reduce((n, j) => n + j.cost, 0);
-    // At most half a round of look-ups: their writes ride in the next round with the next
-    // look-ups, so rounds stay mixed (for MailerLite: never only upserts, an import limited to
-    // 5 a minute) and full.
-    const capacity = Math.min(size - writeCost, Math.ceil(size / 2));
-    const ready = [...this.flows.keys()].filter((id) => !this.notReady.has(id));
-    // A unit is one to three records (the records of one transaction): claim twice the room, and
-    // keep units that do not fit for the next round rather than sending half-empty batches.
-    const claimLimit = 2 * capacity - this.queued.length;
-    const claimed = claimLimit > 0 && ready.length > 0 && !this.stopping
-      ? this.store.claim(ready, now, claimLimit, this.opts.leaseMs, busy)
-      : [];
-    const prepared = [...this.queued, ...(await this.prepareClaimed(claimed, now))];
-    const lookups = prepared.slice(0, Math.max(0, capacity));
-    this.queued = prepared.slice(lookups.length);
-    if (jobs.length === 0 && lookups.length === 0) return claimed.length > 0;
+    const shape = this.composer.begin(size);
+    const jobs = shape.jobs;
+    let claimed: StoredRecord[] = [];
+    let lookups: Lookup[] = [];
+    try {
+      const ready = this.directory.ready(this.flows.keys());
+      claimed = shape.claimLimit > 0 && ready.length > 0 && !this.stopping
+        ? this.store.claim(ready, now, shape.claimLimit, this.opts.leaseMs, busy)
+        : [];
+      const prepared = await prepareRecords(this.prepareContext(), claimed, now);
+      lookups = this.composer.fill(prepared, shape.capacity);
+      if (jobs.length === 0 && lookups.length === 0) return claimed.length > 0;
+      await this.send(jobs, lookups);
+      return true;
+    } catch (err) {
+      // The round failed outside any record (a record's own failure ends that record): its leases
+      // go back at once rather than when they expire; queued look-ups stay held.
+      const held = new Set(leasedIds([...this.composer.heldWork()]));
+      const ids = [...claimed.map((r) => r.id), ...leasedIds(jobs), ...leasedIds(lookups)];
+      this.release([...new Set(ids)].filter((id) => !held.has(id)));
+      throw err;
+    }
+  }
 
-    const intents: Intent[] = [
-      ...jobs.map((j) => j.plan.intent),
-      ...lookups.map((l): Intent => ({ kind: 'look_up', email: l.mapped.email })),
-    ];
+  /** Sends one round and applies its results, in one transaction. */
+  private async send(jobs: Job[], lookups: Lookup[]): Promise<void> {
     let results: IntentResult[];
     try {
-      results = await this.client.apply(intents, {
+      results = await this.client.apply(this.composer.intents(jobs, lookups), {
         limit: this.opts.batchSize,
         onStatus: (status) => this.hooks.response?.(this.accountKey, status),
       });
     } catch (err) {
+      // The round as a whole got no usable answer: each unit's attempt failed with it.
       const error = asEngineError(err);
       this.hooks.response?.(this.accountKey, error.status);
       const at = this.opts.now();
       this.store.transaction(() => {
-        for (const unit of [...jobs, ...lookups]) this.unitFailed(unit.unit, error, at);
+        for (const job of jobs) this.failed(job, error, at);
+        for (const lookup of lookups) this.failed(lookup, error, at);
       });
-      return true;
+      return;
     }
     let i = 0;
     const done = this.opts.now();
+    const next: Job[] = [];
+    const directory = this.directory.current;
     this.store.transaction(() => {
-      for (const job of jobs) this.finishJob(job, results[i++]!, done);
-      for (const lookup of lookups) this.decideLookup(lookup, results[i++]!, done);
+      for (const job of jobs) finishJob(this.outcomes, this.store, this.client, job, results[i++]!, done, (j, e) => this.failed(j, e, done));
+      for (const lookup of lookups) {
+        const result = results[i++]!;
+        if (!directory) {
+          this.failed(lookup, asEngineError(new Error('the account directory was dropped during the round')), done);
+          continue;
+        }
+        const job = afterLookUp({ client: this.client, directory, store: this.store, outcomes: this.outcomes, failed: (l, e) => this.failed(l, e, done) }, lookup, result, done);
+        if (job) next.push(job);
+      }
     });
-    return true;
+    // Held only once the transaction committed: a failed commit gives their leases back instead.
+    for (const job of next) this.composer.push(job);
   }
 
-  private report(flow: string, notes: string[] | undefined): void {
+  /** A unit's failure, applied as decided; a write that was a create says so for the next attempt. */
+  private failed(work: Lookup | Job, error: EngineError, now: number): void {
+    const sentCreate = 'plan' in work && work.plan.intent.kind === 'create';
+    const decision: FailureDecision = this.outcomes.failed(work.unit, error, now, sentCreate ? SENT_CREATE : undefined);
+    if (decision.action === 'pause') this.pause(error, now);
+    else if (decision.action === 'retry' && decision.refresh === 'directory') this.directory.invalidate();
+  }
+
+  private prepareContext() {
+    return { flows: this.flows, store: this.store, outcomes: this.outcomes, report: (flow: string, notes: readonly string[] | undefined) => this.report(flow, notes) };
+  }
+
+  private report(flow: string, notes: readonly string[] | undefined): void {
     for (const note of notes ?? []) {
       const key = `${flow}\0${note}`;
       if (this.reported.has(key)) continue;
@@ -263,51 +294,19 @@ export class AccountWorker {
     }
   }
 
-  /**
-   * The decided jobs whose writes fit in one round with room for a look-up, oldest first; the
-   * rest wait for the next round.
-   */
-  private takeJobs(size: number): Job[] {
-    let items = 0;
-    let n = 0;
-    for (const job of this.writes) {
-      // A job larger than a round on its own still goes (alone), so the destination names the problem.
-      if (n > 0 && items + job.cost > size - 1) break;
-      items += job.cost;
-      n++;
-    }
-    return this.writes.splice(0, n);
-  }
-
-  private async ensureDirectory(now: number): Promise<void> {
-    if (this.directory && now - this.directoryAt < this.opts.directoryTtlMs) return;
-    try {
-      const [groups, fields] = await Promise.all([this.client.listGroups(), this.client.listFields()]);
-      this.directory = accountDirectory(groups, fields);
-      this.directoryAt = now;
+  /** Loads the directory when due; a refusal that pauses the account pauses it, a success after a pause resumes. */
+  private async loadDirectory(now: number): Promise<void> {
+    const error = await this.directory.ensure(this.client, this.flows.values(), now);
+    if (!error) {
       if (this.pausedBy) this.resume();
-    } catch (err) {
-      const error = asEngineError(err);
-      if (pausesAccount(error)) this.pause(error, now);
-      else this.log.warn({ err: error, account: this.accountKey }, 'cannot load MailerLite groups and fields; will retry');
-      if (!this.directory) for (const id of this.flows.keys()) this.notReady.set(id, `${error.code}: ${error.message}`);
       return;
     }
-    this.notReady.clear();
-    // A flow naming a group the account lacks waits (its records stay stored) until the group
-    // exists: the seed's rule is that groups are created by the customer before use.
-    for (const flow of this.flows.values()) {
-      const problems = Object.entries(flow.policy.groups as Record<string, string[]>).flatMap(([slot, names]) =>
-        this.directory!.missingGroups(names).map((group) => PipelineErrors.ENGINE_ERR_UNKNOWN_GROUP({ group, slot }).message),
-      );
-      if (problems.length === 0) continue;
-      this.notReady.set(flow.id, problems.join('; '));
-      this.log.error({ flow: flow.id, code: 'ENGINE_ERR_UNKNOWN_GROUP', problems }, 'flow not ready: missing groups');
-    }
+    if (pausesAccount(error)) this.pause(error, now);
+    else this.log.warn({ err: error, account: this.accountKey }, 'cannot load MailerLite groups and fields; will retry');
   }
 
   private pause(error: EngineError, now: number): void {
-    this.releaseQueued();
+    this.release(this.composer.dropQueued());
     const first = this.pausedBy === null;
     this.pausedBy = error;
     this.pausedAt = now;
@@ -323,146 +322,15 @@ export class AccountWorker {
     this.hooks.resumed?.(this.accountKey);
   }
 
-  /**
-   * Normalise, filter and map the claimed records (asynchronous: JSONata), then make every store
-   * write this leads to in ONE transaction — one fsync per round, not one per record.
-   */
-  private async prepareClaimed(claimed: StoredRecord[], now: number): Promise<Lookup[]> {
-    const ended: [StoredRecord, OutcomeEntry][] = [];
-    const prepared = [];
-    for (const record of claimed) {
-      const flow = this.flows.get(record.flow);
-      if (!flow) continue;
-      try {
-        const p = await prepare(flow, record);
-        this.report(record.flow, p.skip === 'unknown_trigger' ? [`unknown trigger type ${record.trigger}`] : p.drift);
-        if (p.skip) ended.push([record, { outcome: 'skipped', reason: p.skip }]);
-        else prepared.push(p);
-      } catch (err) {
-        ended.push([record, deadEntry(asEngineError(err))]);
-      }
-    }
-    const mappedUnits: { unit: Unit; flow: CompiledFlow; mapped: Mapped | EngineError }[] = [];
-    for (const unit of formUnits(prepared)) {
-      const flow = this.flows.get(unit.flow)!;
-      let mapped: Mapped | EngineError;
-      try {
-        mapped = cleanMapped(await flow.mapping.evaluate(unit.event));
-      } catch (err) {
-        mapped = asEngineError(err);
-      }
-      mappedUnits.push({ unit, flow, mapped });
-    }
-    const lookups: Lookup[] = [];
-    this.store.transaction(() => {
-      for (const [record, entry] of ended) this.finish(record, entry, now);
-      for (const { unit, flow, mapped } of mappedUnits) {
-        if (isEngineError(mapped)) {
-          this.finishUnit(unit, deadEntry(mapped), now);
-          continue;
-        }
-        const subject = unit.records.find((p) => p.record.subject)?.record.subject ?? null;
-        if (subject && unit.joinedList) this.store.markOnList(flow.id, subject, now);
-        const onList = unit.joinedList || (subject !== null && this.store.isOnList(flow.id, subject));
-        const email = mapped.email ?? unit.email;
-        if (!email) {
-          const reason = unit.event.contact?.email_status === 'invalid' ? 'invalid_email' : 'no_email';
-          this.finishUnit(unit, { outcome: 'skipped', reason }, now);
-          continue;
-        }
-        lookups.push({ unit, flow, mapped: { ...mapped, email }, onList });
-      }
-    });
-    return lookups;
-  }
-
-  private decideLookup(l: Lookup, result: IntentResult, now: number): void {
-    if (!result.ok) return this.unitFailed(l.unit, result.error, now);
-    const existing = result.found;
-    const decision = l.flow.decide({ onList: l.onList, state: existing?.status ?? 'none' });
-    const detail = { rule: decision.rule, on_list: l.onList, ml_status: existing?.status ?? 'none' };
-    if (decision.action === 'skip') return this.finishUnit(l.unit, { outcome: 'skipped', reason: decision.reason, detail }, now);
-    let p: Plan;
+  /** Gives leases back without counting an attempt; what the store refuses now is tried again next round. */
+  private release(ids: readonly number[]): void {
+    const all = [...this.unreleased, ...ids];
+    if (all.length === 0) return;
     try {
-      p = plan(decision, l.mapped, existing, this.directory!);
-    } catch (err) {
-      return this.unitFailed(l.unit, asEngineError(err), now);
+      this.store.release(all);
+      this.unreleased = [];
+    } catch {
+      this.unreleased = all;
     }
-    if (p.action === 'none') {
-      return this.finishUnit(l.unit, { outcome: 'updated', reason: 'no_change', detail: { ...detail, subscriber: existing?.id } }, now);
-    }
-    this.writes.push({ ...l, decision, plan: p, existing, cost: this.client.cost(p.intent) });
   }
-
-  private finishJob(job: Job, result: IntentResult, now: number): void {
-    if (!result.ok) return this.unitFailed(job.unit, result.error, now);
-    const subscriberId = result.subscriberId ?? job.existing?.id ?? '';
-    const outcome = result.created ? 'created' : 'updated';
-    const primary = job.unit.records[0]!.record;
-    if (subscriberId) {
-      this.store.recordEffect({ flow: job.flow.id, recordId: primary.id, subscriberId, email: job.mapped.email, action: outcome, at: now });
-    }
-    this.finishUnit(job.unit, {
-      outcome,
-      detail: {
-        rule: job.decision.rule,
-        on_list: job.onList,
-        ml_status: job.existing?.status ?? 'none',
-        subscriber: subscriberId,
-        groups: job.plan.groups,
-        requests: this.client.describe(job.plan.intent).map((d) => d.request),
-      },
-    }, now);
-  }
-
-  /** Applies one unit's failure as its error's definition says (engine/failure/decide-failure.ts). */
-  private unitFailed(unit: Unit, error: EngineError, now: number): void {
-    const ids = unit.records.map((p) => p.record.id);
-    const attempts = Math.max(...unit.records.map((p) => p.record.attempts)) + 1;
-    const decision = decideFailure(error, { attempts, backoff: this.opts.backoff });
-    if (decision.action === 'pause') {
-      this.store.release(ids); // the account, not the record, failed: no attempt is counted
-      this.pause(error, now);
-      return;
-    }
-    if (decision.action === 'dead') {
-      this.finishUnit(unit, deadEntry(decision.error), now);
-      return;
-    }
-    if (decision.refresh === 'directory') this.directory = null; // the account changed under us: look again
-    this.store.retryLater(ids, now + decision.delayMs, { outcome: 'failed', errorCode: error.code, reason: error.message }, now);
-    unit.records.forEach(() => this.hooks.outcome?.(unit.flow, 'failed', error.code));
-    this.log.warn({ flow: unit.flow, records: ids, code: error.code, attempt: attempts, retry_in_ms: Math.round(decision.delayMs) }, 'record will be retried');
-  }
-
-  private finishUnit(unit: Unit, entry: OutcomeEntry, now: number): void {
-    const [primary, ...rest] = unit.records;
-    this.finish(primary!.record, entry, now);
-    // One transaction, one decision: the other records of the unit were decided with the first.
-    const coalesced: OutcomeEntry = entry.outcome === 'dead' || entry.outcome === 'skipped'
-      ? entry
-      : { outcome: 'skipped', reason: 'coalesced', detail: { into: primary!.record.id } };
-    for (const p of rest) this.finish(p.record, coalesced, now);
-  }
-
-  private finish(record: StoredRecord, entry: OutcomeEntry, now: number): void {
-    this.store.finish(record.id, entry, now);
-    this.hooks.outcome?.(record.flow, entry.outcome, entry.reason ?? entry.errorCode ?? null);
-    // A failure's message can quote a record's value (a JSONata error does): the log carries the
-    // stable code, the message stays in the store for the admin API.
-    const reason = entry.errorCode ? undefined : entry.reason;
-    this.log.info(
-      { flow: record.flow, record: record.id, trigger: record.trigger, outcome: entry.outcome, reason, code: entry.errorCode },
-      'record',
-    );
-  }
-}
-
-function deadEntry(error: EngineError): OutcomeEntry {
-  return { outcome: 'dead', errorCode: error.code, reason: error.message };
-}
-
-function asEngineError(err: unknown): EngineError {
-  if (isEngineError(err)) return err;
-  return PipelineErrors.ENGINE_ERR_INTERNAL({ detail: err instanceof Error ? err.message : String(err) }, { cause: err });
 }

@@ -1,0 +1,78 @@
+/**
+ * What a look-up's answer leads to: the policy's decision for the subscriber found, then either an
+ * outcome (skipped, nothing to change) or a write for the next round. Planning and encoding are
+ * the unit's own steps: what they throw fails that unit alone.
+ */
+import type { EngineError } from '../errors.ts';
+import type { Destination } from '../ports/destination.ts';
+import type { IntentResult } from '../ports/intents.ts';
+import type { AccountDirectory } from '../pipeline/account-directory.ts';
+import { PipelineErrors } from '../pipeline/errors.ts';
+import { plan } from '../pipeline/plan.ts';
+import type { Store } from '../store/types.ts';
+import { asEngineError, type Outcomes } from './outcomes.ts';
+import type { Job, Lookup } from './work.ts';
+
+/** The detail a failed attempt stores when it had sent a create (see `sentCreateBefore`). */
+export const SENT_CREATE = { sent: 'create' } as const;
+
+export interface AfterLookUpContext {
+  client: Destination;
+  directory: AccountDirectory;
+  store: Store;
+  outcomes: Outcomes;
+  /** A unit's failure (the worker applies the decision: retry, pause, dead). */
+  failed(l: Lookup, error: EngineError): void;
+}
+
+/** The write to send, or null when the unit has ended (or failed) here. */
+export function afterLookUp(ctx: AfterLookUpContext, l: Lookup, result: IntentResult, now: number): Job | null {
+  if (!result.ok) {
+    ctx.failed(l, result.error);
+    return null;
+  }
+  const existing = result.found;
+  const createdEarlier = existing !== null && sentCreateBefore(ctx.store, l);
+  try {
+    const decision = l.flow.decide({ onList: l.onList, state: existing?.status ?? 'none' });
+    const detail = { rule: decision.rule, on_list: l.onList, ml_status: existing?.status ?? 'none' };
+    if (decision.action === 'skip') {
+      ctx.outcomes.finishUnit(l.unit, { outcome: 'skipped', reason: decision.reason, detail }, now);
+      return null;
+    }
+    const p = plan(decision, l.mapped, existing, ctx.directory);
+    if (p.action === 'none') {
+      if (createdEarlier && existing) {
+        // The create's answer was lost (a reset, a timeout, a kill), the subscriber is there.
+        const subscriber = existing.id;
+        ctx.store.recordEffect({ flow: l.flow.id, recordId: l.unit.records[0]!.record.id, subscriberId: subscriber, email: l.mapped.email, action: 'created', at: now });
+        ctx.outcomes.finishUnit(l.unit, { outcome: 'created', detail: { ...detail, subscriber, ml_did: 'created, answer lost; found by the look-up' } }, now);
+      } else {
+        ctx.outcomes.finishUnit(l.unit, { outcome: 'updated', reason: 'no_change', detail: { ...detail, subscriber: existing?.id } }, now);
+      }
+      return null;
+    }
+    let cost: number;
+    try {
+      cost = ctx.client.cost(p.intent);
+      ctx.client.describe(p.intent);
+    } catch (err) {
+      throw PipelineErrors.ENGINE_ERR_UNENCODABLE({ detail: err instanceof Error ? err.message : String(err) });
+    }
+    return { ...l, decision, plan: p, existing, cost, createdEarlier };
+  } catch (err) {
+    ctx.failed(l, asEngineError(err));
+    return null;
+  }
+}
+
+/** Did an earlier attempt of this unit send a create whose answer never came back? */
+function sentCreateBefore(store: Store, l: Lookup): boolean {
+  const primary = l.unit.records[0]!.record;
+  if (primary.attempts === 0) return false;
+  return store.history(primary.id).some((h) => isSentCreate(h.detail));
+}
+
+function isSentCreate(detail: unknown): boolean {
+  return typeof detail === 'object' && detail !== null && (detail as { sent?: unknown }).sent === SENT_CREATE.sent;
+}

@@ -1,0 +1,75 @@
+/**
+ * The account's groups and fields as the worker trusts them: loaded from the destination, kept for
+ * a time to live, dropped when the account may have changed. A flow naming a group the account
+ * lacks is not ready: its records stay stored (the seed's rule: the customer creates groups before
+ * use) and it says which group and slot until the group exists.
+ */
+import type { EngineError } from '../errors.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Destination } from '../ports/destination.ts';
+import { accountDirectory, type AccountDirectory } from '../pipeline/account-directory.ts';
+import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
+import { PipelineErrors } from '../pipeline/errors.ts';
+import { asEngineError } from './outcomes.ts';
+
+export class DirectoryCache {
+  private directory: AccountDirectory | null = null;
+  private loadedAt = 0;
+  /** Flow id → why it is not ready. */
+  readonly notReady = new Map<string, string>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  /** The directory the last load gave (null before the first, or after `invalidate`). */
+  get current(): AccountDirectory | null {
+    return this.directory;
+  }
+
+  /** Group names, fields or the key itself may have changed: look again on the next round. */
+  invalidate(): void {
+    this.directory = null;
+  }
+
+  fresh(now: number): boolean {
+    return this.directory !== null && now - this.loadedAt < this.ttlMs;
+  }
+
+  /** Flows whose records may be taken now, of these. */
+  ready(flowIds: Iterable<string>): string[] {
+    return [...flowIds].filter((id) => !this.notReady.has(id));
+  }
+
+  /**
+   * Loads groups and fields unless the directory is fresh. Returns the load's failure (the caller
+   * decides whether it pauses the account), null when the directory is usable.
+   */
+  async ensure(client: Destination, flows: Iterable<CompiledFlow>, now: number): Promise<EngineError | null> {
+    if (this.fresh(now)) return null;
+    const list = [...flows];
+    let groups, fields;
+    try {
+      [groups, fields] = await Promise.all([client.listGroups(), client.listFields()]);
+    } catch (err) {
+      const error = asEngineError(err);
+      if (!this.directory) for (const flow of list) this.notReady.set(flow.id, `${error.code}: ${error.message}`);
+      return error;
+    }
+    const directory = accountDirectory(groups, fields);
+    this.directory = directory;
+    this.loadedAt = now;
+    this.notReady.clear();
+    for (const flow of list) {
+      const missing = Object.entries(flow.policy.groups as Record<string, string[]>).flatMap(([slot, names]) =>
+        directory.missingGroups(names).map((group) => PipelineErrors.ENGINE_ERR_UNKNOWN_GROUP({ group, slot })),
+      );
+      if (missing.length === 0) continue;
+      const problems = missing.map((e) => e.message);
+      this.notReady.set(flow.id, problems.join('; '));
+      this.log.error({ flow: flow.id, code: missing[0]!.code, problems }, 'flow not ready: missing groups');
+    }
+    return null;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * How a worker ends records: one outcome per record (a unit's other records are coalesced into its
+ * first), failures applied as their error's definition says (engine/failure/decide-failure.ts),
+ * and the log line and hook of every outcome. It names no error code.
+ */
+import { isEngineError, type EngineError } from '../errors.ts';
+import type { Logger } from '../log/logger.ts';
+import { PipelineErrors } from '../pipeline/errors.ts';
+import type { Unit } from '../pipeline/units.ts';
+import type { OutcomeEntry, Store, StoredRecord } from '../store/types.ts';
+import { decideFailure, type FailureDecision } from '../failure/decide-failure.ts';
+import type { BackoffOptions } from '../failure/schedules.ts';
+import type { WorkerHooks } from './hooks.ts';
+
+export class Outcomes {
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly hooks: WorkerHooks,
+    private readonly backoff: BackoffOptions,
+  ) {}
+
+  /** Ends one record (done, or dead for outcome 'dead'). */
+  finish(record: StoredRecord, entry: OutcomeEntry, now: number): void {
+    this.store.finish(record.id, entry, now);
+    this.hooks.outcome?.(record.flow, entry.outcome, entry.reason ?? entry.errorCode ?? null);
+    // A failure's message can quote a record's value (a JSONata error does): the log carries the
+    // stable code, the message stays in the store for the admin API.
+    const reason = entry.errorCode ? undefined : entry.reason;
+    this.log.info(
+      { flow: record.flow, record: record.id, trigger: record.trigger, outcome: entry.outcome, reason, code: entry.errorCode },
+      'record',
+    );
+  }
+
+  /** Ends a unit: its first record carries the outcome, the others were decided with it. */
+  finishUnit(unit: Unit, entry: OutcomeEntry, now: number): void {
+    const [primary, ...rest] = unit.records;
+    this.finish(primary!.record, entry, now);
+    const coalesced: OutcomeEntry = entry.outcome === 'dead' || entry.outcome === 'skipped'
+      ? entry
+      : { outcome: 'skipped', reason: 'coalesced', detail: { into: primary!.record.id } };
+    for (const p of rest) this.finish(p.record, coalesced, now);
+  }
+
+  dead(unit: Unit, error: EngineError, now: number): void {
+    this.finishUnit(unit, deadEntry(error), now);
+  }
+
+  /**
+   * Applies one unit's failure as its error's definition says. A retry is stored with `detail`
+   * (what the attempt had sent, so the next one can tell what happened). Returns the decision:
+   * the caller pauses the account or refreshes the directory when it says so.
+   */
+  failed(unit: Unit, error: EngineError, now: number, detail?: Record<string, unknown>): FailureDecision {
+    const ids = unit.records.map((p) => p.record.id);
+    const attempts = Math.max(...unit.records.map((p) => p.record.attempts)) + 1;
+    const decision = decideFailure(error, { attempts, backoff: this.backoff });
+    if (decision.action === 'pause') {
+      this.store.release(ids); // the account, not the record, failed: no attempt is counted
+    } else if (decision.action === 'dead') {
+      this.dead(unit, decision.error, now);
+    } else {
+      const entry: OutcomeEntry = { outcome: 'failed', errorCode: error.code, reason: error.message };
+      this.store.retryLater(ids, now + decision.delayMs, detail ? { ...entry, detail } : entry, now);
+      unit.records.forEach(() => this.hooks.outcome?.(unit.flow, 'failed', error.code));
+      this.log.warn({ flow: unit.flow, records: ids, code: error.code, attempt: attempts, retry_in_ms: Math.round(decision.delayMs) }, 'record will be retried');
+    }
+    return decision;
+  }
+}
+
+export function deadEntry(error: EngineError): OutcomeEntry {
+  return { outcome: 'dead', errorCode: error.code, reason: error.message };
+}
+
+/** Anything thrown, as an engine error: a classified one as it is, anything else as internal. */
+export function asEngineError(err: unknown): EngineError {
+  if (isEngineError(err)) return err;
+  return PipelineErrors.ENGINE_ERR_INTERNAL({ detail: err instanceof Error ? err.message : String(err) }, { cause: err });
+}

@@ -1,0 +1,94 @@
+/**
+ * Claimed records into look-ups: normalise, filter, group into units, map, and check that what
+ * would be sent can be encoded. Each of those steps runs per record or per unit, so anything one
+ * record can make throw ends that record (dead-lettered with a code and reason, or skipped) and
+ * never the round. Every store write this leads to is made in ONE transaction (one fsync a round).
+ */
+import { isEngineError, type EngineError } from '../errors.ts';
+import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
+import { PipelineErrors } from '../pipeline/errors.ts';
+import { cleanMapped, type Mapped } from '../pipeline/mapped.ts';
+import { prepare, type Prepared } from '../pipeline/prepare.ts';
+import { formUnits, type Unit } from '../pipeline/units.ts';
+import type { OutcomeEntry, Store, StoredRecord } from '../store/types.ts';
+import { asEngineError, deadEntry, type Outcomes } from './outcomes.ts';
+import type { Lookup } from './work.ts';
+
+export interface PrepareContext {
+  flows: ReadonlyMap<string, CompiledFlow>;
+  store: Store;
+  outcomes: Outcomes;
+  /** Drift and unknown-trigger notes, reported once each. */
+  report(flow: string, notes: readonly string[] | undefined): void;
+}
+
+export async function prepareRecords(ctx: PrepareContext, claimed: readonly StoredRecord[], now: number): Promise<Lookup[]> {
+  const ended: [StoredRecord, OutcomeEntry][] = [];
+  const prepared: Prepared[] = [];
+  for (const record of claimed) {
+    const flow = ctx.flows.get(record.flow);
+    if (!flow) continue;
+    try {
+      const p = await prepare(flow, record);
+      ctx.report(record.flow, p.skip === 'unknown_trigger' ? [`unknown trigger type ${record.trigger}`] : p.drift);
+      if (p.skip) ended.push([record, { outcome: 'skipped', reason: p.skip }]);
+      else prepared.push(p);
+    } catch (err) {
+      ended.push([record, deadEntry(asEngineError(err))]);
+    }
+  }
+  const mappedUnits: { unit: Unit; flow: CompiledFlow; mapped: Mapped | EngineError }[] = [];
+  for (const unit of formUnits(prepared)) {
+    const flow = ctx.flows.get(unit.flow)!;
+    let mapped: Mapped | EngineError;
+    try {
+      mapped = cleanMapped(await flow.mapping.evaluate(unit.event));
+    } catch (err) {
+      mapped = asEngineError(err);
+    }
+    mappedUnits.push({ unit, flow, mapped });
+  }
+  const lookups: Lookup[] = [];
+  ctx.store.transaction(() => {
+    for (const [record, entry] of ended) ctx.outcomes.finish(record, entry, now);
+    for (const { unit, flow, mapped } of mappedUnits) {
+      if (isEngineError(mapped)) {
+        ctx.outcomes.dead(unit, mapped, now);
+        continue;
+      }
+      const subject = unit.records.find((p) => p.record.subject)?.record.subject ?? null;
+      if (subject && unit.joinedList) ctx.store.markOnList(flow.id, subject, now);
+      const onList = unit.joinedList || (subject !== null && ctx.store.isOnList(flow.id, subject));
+      const email = mapped.email ?? unit.email;
+      if (!email) {
+        const reason = unit.event.contact?.email_status === 'invalid' ? 'invalid_email' : 'no_email';
+        ctx.outcomes.finishUnit(unit, { outcome: 'skipped', reason }, now);
+        continue;
+      }
+      const malformed = malformedText({ email, fields: mapped.fields });
+      if (malformed) {
+        ctx.outcomes.dead(unit, PipelineErrors.ENGINE_ERR_UNENCODABLE({ detail: `${malformed} is not well-formed Unicode (a lone surrogate)` }), now);
+        continue;
+      }
+      lookups.push({ unit, flow, mapped: { ...mapped, email }, onList });
+    }
+  });
+  return lookups;
+}
+
+// A high surrogate not followed by a low one, or a low one without a high one before it. Each
+// alternative looks at one neighbour only: linear in the string's length.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Where the mapped contact holds text no request can carry, named by its place (never its value:
+ * it is PII); null when every string is well-formed. URLs cannot encode a lone surrogate and JSON
+ * parsers refuse or replace it, so no destination would store what was sent.
+ */
+export function malformedText(mapped: { email: string; fields: Mapped['fields'] }): string | null {
+  if (LONE_SURROGATE.test(mapped.email)) return 'the email';
+  for (const [key, value] of Object.entries(mapped.fields)) {
+    if (typeof value === 'string' && LONE_SURROGATE.test(value)) return `field "${LONE_SURROGATE.test(key) ? '?' : key}"`;
+  }
+  return null;
+}
