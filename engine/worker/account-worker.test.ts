@@ -4,65 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import '../../adapters/index.ts';
-import { flipcauseSource } from '../../adapters/flipcause/index.ts';
-import { createClient, isImport, startFakeMailerLite, type AccountSeed, type FakeMailerLite, type LoggedRequest, type Operation } from '../../adapters/mailerlite/index.ts';
-import type { FlowConfig } from '../flow/types.ts';
-import { silentLogger } from '../log/logger.ts';
-import { compileFlow } from '../runtime/compile-flow.ts';
-import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
-import { toNewRecords } from '../runtime/intake.ts';
-import { openSqliteStore } from '../store/sqlite.ts';
-import type { Store } from '../store/types.ts';
-import { AccountWorker } from './account-worker.ts';
-
-const CONFIG: FlowConfig = {
-  flow: 'w',
-  source: { flipcause: { org_id: '638', signing_secret: '${env:S}', since: '2026-01-01T00:00:00Z', triggers: ['new_activity', 'new_transaction'] } },
-  policy: { mode: 'mailing_list', new_status: 'active', groups: { new: ['Newsletter'], existing: ['Newsletter', 'Members', 'Flipcause'] } },
-  destination: { mailerlite: { api_key: '${env:K}' } },
-  settle_seconds: 0,
-};
-
-interface Rig {
-  fake: FakeMailerLite;
-  store: Store;
-  worker: AccountWorker;
-  clock: { now: number };
-  token: string;
-  ingest(records: Record<string, unknown>[]): void;
-  close(): Promise<void>;
-}
-
-async function rig(seed: AccountSeed, opts: { maxAttempts?: number; inRequestRetries?: number } = {}): Promise<Rig> {
-  const token = `t-${randomUUID()}`;
-  const fake = await startFakeMailerLite({ accounts: { [token]: seed } });
-  const retry = { retries: opts.inRequestRetries ?? 0, minBackoffMs: 10, maxBackoffMs: 20 };
-  const client = createClient({ apiKey: token, baseUrl: fake.url, retry, timeoutMs: 2000 });
-  const base = compileFlow(CONFIG, 'w.yaml', { secret: () => 'unused' });
-  const flow: CompiledFlow = { ...base, destination: client, accountKey: client.accountKey };
-  const store = openSqliteStore({ file: ':memory:' });
-  const clock = { now: Date.now() };
-  const worker = new AccountWorker(client.accountKey, [flow], store, silentLogger, {}, {
-    now: () => clock.now,
-    probeMs: 60_000,
-    backoff: { baseMs: 1000, maxMs: 1000, maxAttempts: opts.maxAttempts ?? 25 },
-  });
-  return {
-    fake, store, worker, clock, token,
-    ingest(records) {
-      store.ingest([toNewRecords(flow, records.map((raw, i) => ({ trigger: String(raw.webhook_trigger_type), recordId: String(i), dedupeKey: `${randomUUID()}`, raw })), clock.now)], clock.now);
-    },
-    async close() {
-      store.close();
-      await fake.close();
-    },
-  };
-}
-
-const signup = (email: string): Record<string, unknown>[] =>
-  flipcauseSource.testing.fixtureRecords('mailing-list-signup').map((r) => ({ ...r, ...('PD_email' in r ? { PD_email: email } : { email }) }));
+import { isImport, type LoggedRequest, type Operation } from '../../adapters/mailerlite/index.ts';
+import { signup, workerRig as rig } from '../../test/support/worker-rig.ts';
 
 test('retryable failures back off, then dead-letter with ENGINE_ERR_RETRIES_EXHAUSTED after maxAttempts', async () => {
   const r = await rig({ groups: ['Newsletter', 'Members', 'Flipcause'] }, { maxAttempts: 3 });
