@@ -103,3 +103,44 @@ test('imports take a slot in the import window as well', async () => {
   assert.equal(await settled(plain), false, 'first come, first served');
   await drain(third, plain);
 });
+
+test('steady drain: a trickle is sent as it comes, a sixth of the window at once, then one request every window / limit', async () => {
+  const { budget, advance, drain } = manual({ requestsPerMinute: 120, steady: true });
+  (await budget.acquire()).release({ limit: 120, remaining: 119 });
+  let granted = 1;
+  let next = budget.acquire();
+  while (await settled(next)) {
+    (await next).release({ limit: 120, remaining: 119 - granted });
+    granted++;
+    next = budget.acquire();
+  }
+  assert.equal(granted, 20, 'a burst of a sixth of the window, not the whole window in the first seconds');
+  assert.ok(budget.snapshot().used < budget.limit, 'the window itself still has room');
+  advance(budget.windowMs / 120);
+  assert.equal(await settled(next), true, 'the next one goes after window / limit, without waiting for the window to reset');
+  const after = budget.acquire();
+  assert.equal(await settled(after), false);
+  (await next).release();
+  await drain(after);
+});
+
+test('restart: a new process sends one request until an answer says what MailerLite has left, then spends only that', async () => {
+  const { budget, drain } = manual({ requestsPerMinute: 120, steady: true });
+  const first = await budget.acquire();
+  const second = budget.acquire();
+  assert.equal(await settled(second), false, 'nothing else goes before the first answer');
+  first.release({ limit: 120, remaining: 3 }); // the process before spent the rest of the window
+  assert.equal(await settled(second), true);
+  const more = [budget.acquire(), budget.acquire(), budget.acquire()];
+  assert.deepEqual(await Promise.all(more.map(settled)), [true, true, false], 'three were left: this one waits');
+  (await second).release();
+  for (const m of more.slice(0, 2)) (await m).release();
+  await drain(more[2]!);
+});
+
+test('a budget made directly is not steady unless asked: the whole window may go at once', async () => {
+  const { budget } = manual({ requestsPerMinute: 30 });
+  const leases = await Promise.all(Array.from({ length: 30 }, () => budget.acquire()));
+  for (const l of leases) l.release();
+  assert.equal(budget.snapshot().burst, Infinity);
+});
