@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import '../../adapters/index.ts';
 import { flipcauseSource } from '../../adapters/flipcause/index.ts';
 import { createClient, startFakeMailerLite, type AccountSeed, type FakeMailerLite } from '../../adapters/mailerlite/index.ts';
+import type { Destination } from '../../engine/ports/destination.ts';
 import type { FlowConfig } from '../../engine/flow/types.ts';
 import { createLogger } from '../../engine/log/logger.ts';
 import { compileFlow } from '../../engine/runtime/compile-flow.ts';
@@ -37,6 +38,8 @@ export class StoreFailure extends Error {
 
 export interface Rig {
   fake: FakeMailerLite;
+  /** The worker's destination. */
+  client: Destination;
   store: Store;
   worker: AccountWorker;
   clock: { now: number };
@@ -80,7 +83,7 @@ export async function workerRig(seed: AccountSeed, opts: RigOptions = {}): Promi
     ...opts.worker,
   });
   return {
-    fake, store, worker, clock, token, failing, logs,
+    fake, client, store, worker, clock, token, failing, logs,
     ingest(records) {
       real.ingest([toNewRecords(flow, records.map((raw, i) => ({ trigger: String(raw.webhook_trigger_type), recordId: String(i), dedupeKey: `${randomUUID()}`, raw })), clock.now)], clock.now);
     },
