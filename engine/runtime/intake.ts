@@ -17,7 +17,7 @@ export const IntakeErrors = defineErrors({
 });
 
 /** Flow-scoped hash of an email: lets the store serialise one contact's records without holding the address in an index. */
-export function subjectOf(flowId: string, email: string): string {
+function subjectOf(flowId: string, email: string): string {
   return createHash('sha256').update(flowId).update('\0').update(email).digest('base64url').slice(0, 22);
 }
 
