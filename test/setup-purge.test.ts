@@ -98,6 +98,17 @@ test('purge lists only what the flow created, masked, deletes only with --yes, n
     const outside = await engine(['purge-test-contacts', file, '--since', '2020-01-01', '--until', new Date(before - 1000).toISOString(), '--db', db]);
     assert.equal(outside.stdout, '', 'a window before the test run holds nothing');
 
+    const listed = await engine(['purge-test-contacts', file, '--since', '1h', '--match', '*+test@example.org', '--db', db]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(listed.stdout.trimEnd().split('\n').map((r) => r.split('\t')[3]).sort(), ['f***+test@example.org', 's***+test@example.org'], 'the part the glob spelled is shown');
+    assert.match(listed.stderr, /2 subscribers created by this flow in the window match \*\+test@example\.org; 1 created in the window did not match/);
+    const asJson = await engine(['purge-test-contacts', file, '--since', '1h', '--match', '*+test@example.org', '--db', db, '--format', 'json']);
+    const report = JSON.parse(asJson.stdout) as { candidates: { email: string; matched: string; subscriber_id: string }[]; unmatched: number; deleted: null };
+    assert.equal(report.unmatched, 1);
+    assert.equal(report.deleted, null);
+    assert.deepEqual(report.candidates.map((c) => c.matched).sort(), ['f***+test@example.org', 's***+test@example.org']);
+    assert.ok(!/tester|staff/.test(asJson.stdout), 'json output is masked too');
+
     const narrowed = await engine(['purge-test-contacts', file, '--since', '1h', '--match', '*+test@example.org', '--yes', '--db', db]);
     assert.equal(narrowed.code, 0, narrowed.stderr);
     assert.match(narrowed.stderr, /deleted 2, failed 0/);
@@ -106,6 +117,9 @@ test('purge lists only what the flow created, masked, deletes only with --yes, n
 
     const regex = await engine(['purge-test-contacts', file, '--since', '1h', '--match', '/^staff\\./', '--db', db]);
     assert.equal(regex.stdout.trimEnd().split('\n').length, 1, 'purged effect rows are gone; the regex picks the one left');
+    assert.equal(regex.stdout.split('\t')[3], 'staff.***@example.org\n', 'a regex match it spells itself is shown');
+    const loose = await engine(['purge-test-contacts', file, '--since', '1h', '--match', '/^s.+r@/', '--db', db]);
+    assert.equal(loose.stdout.split('\t')[3], 's***@example.org\n', 'a match the regex does not spell stays masked');
 
     const all = await engine(['purge-test-contacts', file, '--since', '1h', '--yes', '--db', db]);
     assert.equal(all.code, 0, all.stderr);

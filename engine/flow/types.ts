@@ -28,6 +28,8 @@ export type AdapterBlock = Record<string, Record<string, unknown>>;
 export interface FlowConfig {
   flow: string;
   description?: string;
+  /** A worked example: unset secrets make it "not configured" rather than an error. */
+  example?: boolean;
   source: AdapterBlock;
   when?: string;
   /** JSONata over the normalised event; the engine's default mapping when absent. */

@@ -45,8 +45,13 @@ const NOTES = [
   'Groups are only ever added, never removed: a contact already in another group will be in both.',
 ];
 
+/** The table's rows in the customer's words, one per row of the policy table `decide` reads. */
+export function explainRows(policy: PolicyConfig): Array<{ contact: string; in_mailerlite: string; what_happens: string }> {
+  return tableFor(policy.mode).map((row) => ({ contact: onListLabel(row), in_mailerlite: statesLabel(row), what_happens: resultText(policy, row) }));
+}
+
 export function explainPolicy(policy: PolicyConfig, opts: ExplainOptions = {}): string {
-  const rows = tableFor(policy.mode).map((row) => [onListLabel(row), statesLabel(row), resultText(policy, row)]);
+  const rows = explainRows(policy).map((r) => [r.contact, r.in_mailerlite, r.what_happens]);
   const title = opts.flowName
     ? `Sync mode for ${opts.flowName}: ${MODE_TITLES[policy.mode]}`
     : `Sync mode: ${MODE_TITLES[policy.mode]}`;

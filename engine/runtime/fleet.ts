@@ -4,7 +4,7 @@ import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 import type { Store } from '../store/types.ts';
 import { AccountWorker, type WorkerOptions } from '../worker/account-worker.ts';
 import type { WorkerHooks } from '../worker/hooks.ts';
-import { loadFleet, type CompileOptions } from './load-flow.ts';
+import { loadFleet, type CompileOptions, type NotConfigured } from './load-flow.ts';
 
 export interface FleetOptions extends CompileOptions {
   paths: string[];
@@ -29,6 +29,9 @@ export class Fleet {
   private flows = new Map<string, CompiledFlow>();
   private readonly workers = new Map<string, AccountWorker>();
   private problems: FlowProblem[] = [];
+  private notConfigured: NotConfigured[] = [];
+  /** What was last logged as not configured, so a reload that changes nothing logs nothing. */
+  private notConfiguredLogged = '';
   private started = false;
 
   constructor(private readonly options: FleetOptions) {}
@@ -53,9 +56,14 @@ export class Fleet {
     return this.problems;
   }
 
+  /** Worked examples left without their secrets: listed, not served, not an error. */
+  notConfiguredReport(): NotConfigured[] {
+    return this.notConfigured;
+  }
+
   /** (Re)loads every flow file; returns the diagnostics of this load. */
   load(): Diagnostic[] {
-    const { flows, problems, diagnostics, files } = loadFleet(this.options.paths, { env: this.options.env, override: this.options.override });
+    const { flows, problems, notConfigured, diagnostics, files } = loadFleet(this.options.paths, { env: this.options.env, override: this.options.override });
     const next = new Map(flows.map((f) => [f.id, f]));
     // A file that still exists but fails keeps its last good version.
     for (const old of this.flows.values()) {
@@ -63,8 +71,14 @@ export class Fleet {
     }
     this.flows = next;
     this.problems = [...problems].map(([file, list]) => ({ file, problems: list }));
+    this.notConfigured = notConfigured;
     for (const p of this.problems) this.options.log.error({ file: p.file, problems: p.problems }, 'flow file not loaded');
-    this.options.log.info({ flows: next.size, accounts: new Set(this.all().map((f) => f.accountKey)).size }, 'flows loaded');
+    const logged = JSON.stringify(notConfigured);
+    if (logged !== this.notConfiguredLogged) {
+      for (const n of notConfigured) this.options.log.info({ flow: n.flow, file: n.file, missing: n.missing }, 'example flow not configured: set its secrets to serve it');
+      this.notConfiguredLogged = logged;
+    }
+    this.options.log.info({ flows: next.size, ...(notConfigured.length > 0 ? { not_configured: notConfigured.length } : {}), accounts: new Set(this.all().map((f) => f.accountKey)).size }, 'flows loaded');
     this.syncWorkers();
     return diagnostics;
   }

@@ -10,7 +10,10 @@ import type { LoadOptions } from '../flow/load-file.ts';
 import { secretContext } from '../flow/secrets.ts';
 import type { FlowConfig } from '../flow/types.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
+import { unsetSecrets } from '../flow/unset-secrets.ts';
+import { valueAt } from '../flow/secret-fields.ts';
 import { compileFlow } from './compile-flow.ts';
+import { sectionsFor, standInSecrets, withoutUnusedSecrets, type SecretUse } from './stand-in-secrets.ts';
 
 export interface CompileOptions {
   /** Where `${env:…}` secrets come from (default process.env). */
@@ -24,14 +27,34 @@ export interface FleetLoad {
   flows: CompiledFlow[];
   /** Why each file that did not load is not running: its error diagnostics or its compile failure. */
   problems: Map<string, string[]>;
+  /** Worked examples (`example: true`) whose secrets are unset here: not served, and not an error. */
+  notConfigured: NotConfigured[];
   /** Every file looked at, sorted. */
   files: string[];
   diagnostics: Diagnostic[];
 }
 
-function compileLoaded(loaded: LoadedFlow, options: CompileOptions): CompiledFlow {
-  const config = options.override ? options.override(loaded.flow) : loaded.flow;
-  return compileFlow(config, loaded.file, secretContext(loaded.file, options.env), loaded.expressions);
+export interface NotConfigured {
+  flow: string;
+  file: string;
+  /** The unset references, e.g. "\${env:HOPE_SHELTER_MAILERLITE_KEY}". */
+  missing: string[];
+}
+
+function configOf(loaded: LoadedFlow, options: CompileOptions): FlowConfig {
+  return options.override ? options.override(loaded.flow) : loaded.flow;
+}
+
+function compileLoaded(loaded: LoadedFlow, options: CompileOptions, uses: SecretUse = 'all'): CompiledFlow {
+  const config = configOf(loaded, options);
+  if (uses === 'all') return compileFlow(config, loaded.file, secretContext(loaded.file, options.env), loaded.expressions);
+  const ctx = standInSecrets(config, loaded.file, options.env ?? process.env, uses === 'none');
+  return withoutUnusedSecrets(compileFlow(config, loaded.file, ctx, loaded.expressions), uses);
+}
+
+/** Every secret `uses` needs that does not resolve, one problem line each: all at once, not one per attempt. */
+function unsetProblems(loaded: LoadedFlow, options: CompileOptions, uses: SecretUse): string[] {
+  return unsetSecrets(configOf(loaded, options), loaded.file, options.env ?? process.env, sectionsFor(uses)).map((u) => `${loaded.file}: ${u.at}: ${u.message}`);
 }
 
 /** Loads, validates and compiles every flow the paths name (files as given, folders searched). */
@@ -43,14 +66,25 @@ export function loadFleet(paths: readonly string[], options: CompileOptions & Lo
   };
   for (const d of diagnostics) if (d.severity === 'error') add(d.file, formatDiagnostic(d));
   const compiled: CompiledFlow[] = [];
+  const notConfigured: NotConfigured[] = [];
   for (const loaded of flows) {
+    const config = configOf(loaded, options);
+    const unset = unsetSecrets(config, loaded.file, options.env ?? process.env);
+    if (unset.length > 0 && config.example === true) {
+      notConfigured.push({ flow: config.flow, file: loaded.file, missing: unset.map((u) => String(valueAt(config, u.path))) });
+      continue;
+    }
+    if (unset.length > 0) {
+      for (const problem of unsetProblems(loaded, options, 'all')) add(loaded.file, problem);
+      continue;
+    }
     try {
       compiled.push(compileLoaded(loaded, options));
     } catch (err) {
       add(loaded.file, `${loaded.file}: ${(err as Error).message}`);
     }
   }
-  return { flows: compiled, problems, files, diagnostics };
+  return { flows: compiled, problems, notConfigured, files, diagnostics };
 }
 
 /**
@@ -70,6 +104,12 @@ export function findFlow(target: string, flowsDir: string): { flow: LoadedFlow }
 export interface FlowTargetOptions extends CompileOptions {
   /** Folder searched when `target` is a flow id rather than a path (default "flows"). */
   flowsDir?: string;
+  /**
+   * Which secrets the command uses (default all). 'destination': it talks to the destination
+   * account only and never receives a webhook (check, setup, purge); 'none': it only reads the
+   * flow (explain). Secrets it does not use are not asked for.
+   */
+  uses?: SecretUse;
 }
 
 export type FlowTarget = { ok: true; flow: CompiledFlow; loaded: LoadedFlow } | { ok: false; problems: string[] };
@@ -79,8 +119,10 @@ export function loadFlow(target: string, options: FlowTargetOptions = {}): FlowT
   const found = findFlow(target, options.flowsDir ?? 'flows');
   if ('problems' in found) return { ok: false, problems: found.problems };
   const loaded = found.flow;
+  const unset = unsetProblems(loaded, options, options.uses ?? 'all');
+  if (unset.length > 0) return { ok: false, problems: unset };
   try {
-    return { ok: true, loaded, flow: compileLoaded(loaded, options) };
+    return { ok: true, loaded, flow: compileLoaded(loaded, options, options.uses) };
   } catch (err) {
     return { ok: false, problems: [`${loaded.file}: ${(err as Error).message}`] };
   }

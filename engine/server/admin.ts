@@ -41,6 +41,7 @@ export function registerAdmin(app: FastifyInstance, opts: { token: string; store
           };
         }),
         problems: fleet.problemsReport(),
+        not_configured: fleet.notConfiguredReport(),
       };
     });
     admin.get('/records', adminRoute({ querystring: RECORDS_QUERY }), async (req) => {

@@ -103,8 +103,11 @@ export function buildApp(opts: AppOptions): EngineApp {
     const problems = fleet.problemsReport();
     const accounts = fleet.accounts().map((w) => ({ account: w.accountKey, flows: w.flowIds, ...w.status() }));
     const storeWrites = writes.status();
-    const ready = open && fleet.all().length > 0 && storeWrites.writable;
-    return reply.code(ready ? 200 : 503).send({ ready, intake: open ? 'open' : 'closed', store: storeWrites, flows: fleet.all().length, problems, accounts });
+    const notConfigured = fleet.notConfiguredReport();
+    // Examples left unconfigured are the operator's choice, not a fault: a fresh clone is ready.
+    const serving = fleet.all().length > 0 || (notConfigured.length > 0 && problems.length === 0);
+    const ready = open && serving && storeWrites.writable;
+    return reply.code(ready ? 200 : 503).send({ ready, intake: open ? 'open' : 'closed', store: storeWrites, flows: fleet.all().length, problems, not_configured: notConfigured, accounts });
   });
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', metrics.registry.contentType);

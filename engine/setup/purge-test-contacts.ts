@@ -1,12 +1,20 @@
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 import type { Store } from '../store/types.ts';
-import { emailPattern } from './email-pattern.ts';
+import { emailMatcher, showEmail } from './email-pattern.ts';
 
 export interface PurgeCandidate {
   subscriberId: string;
   email: string;
   /** When the flow created it (ms since the epoch). */
   at: number;
+  /** The email for printing: masked but for the part --match spelled. */
+  shown: string;
+}
+
+export interface PurgeSelection {
+  candidates: PurgeCandidate[];
+  /** Subscribers the flow created in the window that --match left out. */
+  unmatched: number;
 }
 
 export interface PurgeWindow {
@@ -21,14 +29,17 @@ export interface PurgeWindow {
  * table: a subscriber the flow only updated (it existed before) is never a candidate, so purging
  * test contacts cannot touch the customer's real audience.
  */
-export function purgeCandidates(store: Store, flowId: string, window: PurgeWindow): PurgeCandidate[] {
-  const matches = window.match === undefined ? () => true : emailPattern(window.match);
+export function purgeCandidates(store: Store, flowId: string, window: PurgeWindow): PurgeSelection {
+  const match = window.match === undefined ? (email: string) => ({ shown: showEmail(email) }) : emailMatcher(window.match);
   const byId = new Map<string, PurgeCandidate>();
+  const unmatched = new Set<string>();
   for (const e of store.effects(flowId, window.since, window.until)) {
-    if (e.action !== 'created' || byId.has(e.subscriberId) || !matches(e.email)) continue;
-    byId.set(e.subscriberId, { subscriberId: e.subscriberId, email: e.email, at: e.at });
+    if (e.action !== 'created' || byId.has(e.subscriberId) || unmatched.has(e.subscriberId)) continue;
+    const m = match(e.email);
+    if (m === null) unmatched.add(e.subscriberId);
+    else byId.set(e.subscriberId, { subscriberId: e.subscriberId, email: e.email, at: e.at, shown: m.shown });
   }
-  return [...byId.values()];
+  return { candidates: [...byId.values()], unmatched: unmatched.size };
 }
 
 export interface PurgeResult {

@@ -1,15 +1,19 @@
 import { parseArgs } from 'node:util';
 import { adminCall, adminTarget } from '../admin-client.ts';
 import type { Command } from '../command.ts';
+import { outputFormat, printJson } from '../output-format.ts';
 
-const usage = `Usage: engine status [--url URL] [--token T] [--json]
+const usage = `Usage: engine status [--url URL] [--token T] [--format text|json]
 
 Shows every flow a running server hosts, from its admin API (GET /admin/flows): records pending,
 done and dead, and whether the flow's MailerLite account is paused or the flow is not ready.
 
   --url URL     the server (default: $ENGINE_URL, else http://127.0.0.1:$PORT or :8080)
   --token T     admin bearer token (default: $ENGINE_ADMIN_TOKEN)
-  --json        print the API's answer as JSON`;
+  --format F    text (default): a table, then each flow file's problems; json: the API's answer
+  --json        the same as --format json
+
+Exit status: 0 every flow file loads, 1 problems listed (or the server cannot be asked), 2 usage error.`;
 
 interface FlowRow {
   flow: string;
@@ -25,19 +29,21 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: { url: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean', default: false } },
+      options: { url: { type: 'string' }, token: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean', default: false } },
     });
+    const format = outputFormat(values.json ? 'json' : values.format, ['text', 'json']);
     const target = adminTarget(values);
-    let answer: { flows: FlowRow[]; problems: { file: string; problems: string[] }[] };
+    let answer: { flows: FlowRow[]; problems: { file: string; problems: string[] }[]; not_configured?: { flow: string; missing: string[] }[] };
     try {
       answer = (await adminCall(target, 'GET', '/flows')) as typeof answer;
     } catch (err) {
       process.stderr.write(`engine status: ${target.url}: ${(err as Error).message}\n`);
       return 1;
     }
-    if (values.json) {
-      process.stdout.write(JSON.stringify(answer, null, 2) + '\n');
-      return 0;
+    const exit = answer.problems.length > 0 ? 1 : 0;
+    if (format === 'json') {
+      printJson(answer);
+      return exit;
     }
     const rows = [['FLOW', 'PENDING', 'DONE', 'DEAD', 'STATE']];
     for (const f of answer.flows) {
@@ -46,7 +52,9 @@ export const command: Command = {
     }
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     for (const r of rows) process.stdout.write(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ') + '\n');
+    // Examples without their secrets are listed, not counted as problems (flow.yaml's `example: true`).
+    for (const n of answer.not_configured ?? []) process.stdout.write(`${n.flow}: example, not configured (set ${n.missing.join(', ')})\n`);
     for (const p of answer.problems) process.stdout.write(`\nproblem in ${p.file}:\n${p.problems.map((l) => `  ${l}`).join('\n')}\n`);
-    return 0;
+    return exit;
   },
 };
