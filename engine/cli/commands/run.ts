@@ -3,6 +3,7 @@ import '../../../adapters/index.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { dryRun } from '../../runtime/dry-run.ts';
+import { maskValues } from '../../log/mask-values.ts';
 import { redact } from '../../log/redact.ts';
 import { silentLogger } from '../../log/logger.ts';
 import { IntakeQueue, toNewRecords } from '../../runtime/intake.ts';
@@ -11,7 +12,7 @@ import { AccountWorker } from '../../worker/account-worker.ts';
 import { openSqliteStore } from '../../store/sqlite.ts';
 import { UsageError, type Command } from '../command.ts';
 
-const usage = `Usage: engine run <flow> <delivery.json> [--dry-run] [--flows DIR]
+const usage = `Usage: engine run <flow> <delivery.json> [--dry-run [--show-pii]] [--flows DIR]
 
 Processes one Flipcause delivery (a JSON file: an array of records, or one record) through the
 flow against its MailerLite account (destination.mailerlite.base_url, or MailerLite itself),
@@ -20,13 +21,23 @@ in --flows, default flows/), a flow file or a flow folder. Secrets come from the
 
 Options:
   --dry-run     decide and print the MailerLite writes a real run would send, without sending
-                them (groups, fields and subscribers are still read)
+                them (groups, fields and subscribers are still read), with the values the
+                mapping produced and groups by name
+  --show-pii    with --dry-run: show personal values in clear (the operator's own terminal)
   --flows DIR   where to look a flow id up (default flows)
 
-Personal data (e-mails, names, phones, addresses) is shown as [redacted].
+Personal values (e-mails, names, phones, addresses) are shown by their shape, never in clear
+unless --show-pii: "Jane" as Xxxx, "(510) 555-0100" as (999) 999-9999, an email as
+xxxx.xxx@example.org. Without --dry-run they are shown as [redacted].
 Exit status: 0 done, 1 a record failed or the flow does not load, 2 usage error.`;
 
-const show = (v: unknown): string => JSON.stringify(redact(v));
+/** A request body with its group ids replaced by the groups' names, which is what people check. */
+function withGroupNames(body: unknown, names: ReadonlyMap<string, string>): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const groups = (body as { groups?: unknown }).groups;
+  if (!Array.isArray(groups)) return body;
+  return { ...body, groups: groups.map((id) => names.get(String(id)) ?? id) };
+}
 
 export const command: Command = {
   usage,
@@ -34,11 +45,12 @@ export const command: Command = {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { 'dry-run': { type: 'boolean', default: false }, flows: { type: 'string', default: 'flows' } },
+      options: { 'dry-run': { type: 'boolean', default: false }, 'show-pii': { type: 'boolean', default: false }, flows: { type: 'string', default: 'flows' } },
     });
     const [target, deliveryFile, ...extra] = positionals;
     if (!target || !deliveryFile) throw new UsageError('name a flow and a delivery file');
     if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    if (values['show-pii'] && !values['dry-run']) throw new UsageError('--show-pii goes with --dry-run');
     if (!existsSync(deliveryFile)) throw new UsageError(`no such file: ${deliveryFile}`);
     const loaded = loadFlow(target, { flowsDir: values.flows });
     if (!loaded.ok) {
@@ -51,10 +63,12 @@ export const command: Command = {
 
     if (values['dry-run']) {
       const lines = await dryRun(flow, records);
+      const groupNames = new Map((await flow.destination.listGroups()).map((g) => [g.id, g.name]));
+      const shown = (body: unknown) => JSON.stringify(values['show-pii'] ? withGroupNames(body, groupNames) : maskValues(withGroupNames(body, groupNames)));
       for (const line of lines) {
         const why = [line.reason, line.rule && `rule ${line.rule}`, line.state && `MailerLite: ${line.state}`].filter(Boolean).join(', ');
         process.stdout.write(`${line.records.join(' + ')}: ${line.outcome}${why ? ` (${why})` : ''}\n`);
-        for (const r of line.requests) process.stdout.write(`    would send ${r.request}${r.body === undefined ? '' : ` ${show(r.body)}`}\n`);
+        for (const r of line.requests) process.stdout.write(`    would send ${r.request}${r.body === undefined ? '' : ` ${shown(r.body)}`}\n`);
       }
       process.stdout.write(`dry run: ${lines.reduce((n, l) => n + l.requests.length, 0)} write(s) not sent\n`);
       return lines.some((l) => l.outcome === 'error') ? 1 : 0;

@@ -1,0 +1,60 @@
+/**
+ * `engine run --dry-run` shows what the mapping produced, as a CLI child process against the
+ * MailerLite fake: personal values by their shape unless --show-pii, groups by name.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startFakeMailerLite } from '../adapters/mailerlite/index.ts';
+
+const TOKEN = 'ml-dry-values-token';
+
+function engine(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['engine/cli/bin.js', ...args], { env: { PATH: process.env.PATH ?? '', HOPE_SHELTER_MAILERLITE_KEY: TOKEN, HOPE_SHELTER_FLIPCAUSE_SECRET: 'whsec_dry_values' } }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+test('dry run: mapped values masked by shape, in clear only with --show-pii, groups by name', async () => {
+  const fake = await startFakeMailerLite({ accounts: { [TOKEN]: { groups: ['Newsletter', 'Donors'], fields: [{ name: 'Street address' }] } } });
+  const dir = mkdtempSync(join(tmpdir(), 'engine-dry-values-'));
+  try {
+    mkdirSync(join(dir, 'hope'));
+    writeFileSync(join(dir, 'hope', 'flow.yaml'), readFileSync('flows/hope-shelter/flow.yaml', 'utf8').replace(
+      'api_key: ${env:HOPE_SHELTER_MAILERLITE_KEY}',
+      `api_key: \${env:HOPE_SHELTER_MAILERLITE_KEY}\n    base_url: ${fake.url}`,
+    ));
+    const delivery = join(dir, 'delivery.json');
+    writeFileSync(delivery, readFileSync('adapters/flipcause/fixtures/donation-with-opt-in.json'));
+    const groupIds = (await (await fetch(`${fake.url}/api/groups`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { data: { id: string; name: string }[] };
+
+    const masked = await engine(['run', join(dir, 'hope'), delivery, '--dry-run']);
+    assert.equal(masked.code, 0, masked.stderr);
+    const body = JSON.parse(/would send POST api\/subscribers (.*)$/m.exec(masked.stdout)![1]!) as { email: string; fields: Record<string, string>; groups: string[] };
+    assert.equal(body.email, 'xxxx.xxx@example.org');
+    assert.equal(body.fields.name, 'Xxxx', 'a title-cased first name');
+    assert.equal(body.fields.phone, '+99999999999', 'the phone\'s shape');
+    assert.equal(body.fields.street_address, '9999 Xxxxxx Xxx, Xxx 9', 'both address lines were joined');
+    assert.deepEqual(body.groups, ['Newsletter'], 'groups by name');
+    for (const g of groupIds.data) assert.ok(!masked.stdout.includes(g.id), `group id ${g.id} is not shown`);
+    assert.doesNotMatch(masked.stdout, /jane|doe|Oakland|5105550123/i, 'nothing personal in clear');
+
+    const clear = await engine(['run', join(dir, 'hope'), delivery, '--dry-run', '--show-pii']);
+    assert.equal(clear.code, 0, clear.stderr);
+    const shown = JSON.parse(/would send POST api\/subscribers (.*)$/m.exec(clear.stdout)![1]!) as { email: string; fields: Record<string, string> };
+    assert.equal(shown.email, 'jane.doe@example.org');
+    assert.equal(shown.fields.name, 'Jane');
+
+    const misuse = await engine(['run', join(dir, 'hope'), delivery, '--show-pii']);
+    assert.equal(misuse.code, 2);
+    assert.match(misuse.stderr, /--show-pii goes with --dry-run/);
+    assert.equal(fake.requests(TOKEN).filter((r) => r.method !== 'GET').length, 0, 'nothing was written');
+  } finally {
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
