@@ -157,7 +157,7 @@ test('the CLI reports bad rows by line, applies the flow\'s policy and mapping, 
     assert.ok(r.stderr.includes(`${csvFile}:5: skipped: invalid email`), r.stderr);
     assert.ok(r.stderr.includes(`${csvFile}:6: skipped: wrong column count: 5 values for 11 columns`), r.stderr);
     assert.match(r.stderr, /backfill backfill-demo: 4\/4 rows/);
-    assert.match(r.stdout, /^4 rows, 3 bad rows skipped\n {2}created: 4\n$/);
+    assert.match(r.stdout, /^4 rows, 3 bad rows skipped\n {2}created: 4\n {2}took \d+\.\d s: \d+\.\d s waiting for the destination \(its rate limit and its answers\), \d+\.\d s the engine's own work\n$/);
     assert.ok(!/ann|bob|dee|eve/i.test(r.stdout + r.stderr), 'no email or name in the output');
     assert.ok(existsSync(`${csvFile}.backfill.sqlite`), 'progress is kept beside the export by default');
 
@@ -190,7 +190,13 @@ test('--dry-run decides every row against the live account and sends no write', 
     writeFileSync(csvFile, EXPORT);
     const r = await engine(['backfill', flowFile, csvFile, '--dry-run']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /^dry run \(nothing sent\): 4 rows, 3 bad rows skipped\n {2}would be created: 3\n {2}would be updated: 1\n$/);
+    assert.match(r.stdout, /\ndry run \(nothing sent\): 4 rows, 3 bad rows skipped\n {2}would be created: 3\n {2}would be updated: 1\n {2}took [^\n]+\n$/);
+    assert.deepEqual(r.stdout.split('\n').filter((l) => l.startsWith('line ')), [
+      'line 2: would create a***@example.org (city, last_name, name, street_address)',
+      'line 4: would update b***@example.org (city, last_name, name, street_address)',
+      'line 7: would create d***@example.org (city, last_name, name, street_address)',
+      'line 8: would create e***@example.org (city, last_name, name, street_address)',
+    ], 'one line per usable row, in file order: decision, masked email, the fields the mapping fills');
     const items = fake.requests(TOKEN).flatMap((q) => q.items ?? [q]);
     assert.ok(items.some((i) => i.method === 'GET' && i.path.includes('subscribers')), 'look-ups went to the account');
     assert.deepEqual(items.filter((i) => i.method !== 'GET'), [], 'no writes');

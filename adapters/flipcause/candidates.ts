@@ -97,6 +97,8 @@ const COMMON: Candidates = {
     'amount',
     'total_charged_amount',
     'posted_amount',
+    // A contacts export's only dated gift (backfill).
+    'largest_contribution_amount',
   ],
   anonymous: ['want_to_anonymous', 'DD_want_to_anonymous', 'AD_want_to_anonymous', 'PD_want_to_anonymous'],
   date: ['transaction_date', 'AD_transaction_date', 'payment_date', 'created_on', 'updated_on', 'date'],
@@ -119,7 +121,8 @@ const BY_KIND: { readonly [K in RecordKind]: Partial<Candidates> } = {
   },
   contact: {
     country: ['country_code', ...COMMON.country],
-    date: ['created_on', 'created_at', 'date_created', 'updated_on'],
+    // largest_contribution_date: a contacts export's only dated gift (backfill).
+    date: ['created_on', 'created_at', 'date_created', 'updated_on', 'largest_contribution_date'],
   },
   contact_update: {
     country: ['country_code', ...COMMON.country],

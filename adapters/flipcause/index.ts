@@ -5,8 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SourceAdapter } from '../../engine/ports/adapter.ts';
-import { columnTargets } from './csv-columns.ts';
-import { backfillRecord } from './backfill-record.ts';
+import { detectExport } from './backfill-record.ts';
+import { FORMAT_HINTS } from './csv-columns.ts';
+import { exportSample } from './export-sample.ts';
 import { checkFlipcauseConfig } from './config-check.ts';
 import type { FlipcauseSourceConfig } from './config.ts';
 import configSchema from './config.schema.json' with { type: 'json' };
@@ -32,9 +33,10 @@ export const flipcauseSource: SourceAdapter<FlipcauseSourceConfig> = {
   }),
   // Flipcause labels deliveries "application-json" and worse.
   quirks: { anyContentType: true },
-  backfill: {
-    columnTargets,
-    record: (config, values, options) => backfillRecord(values, { ...options, orgId: config.org_id }),
+  exports: {
+    detect: (config, headers) => detectExport(config.org_id, headers),
+    formats: FORMAT_HINTS,
+    sample: (config) => exportSample(config.org_id),
   },
   testing: {
     testSecret: (key) => (key === 'signing_secret' ? `whsec_flowtest_${randomBytes(16).toString('hex')}` : randomBytes(24).toString('hex')),

@@ -19,6 +19,7 @@ export const mailerliteDestination: DestinationAdapter<MailerLiteDestinationConf
   },
   secretFields: [{ key: 'api_key', identifiesCustomer: false }],
   credentialKey: 'api_key',
+  pace: 'MailerLite allows one account 120 API requests a minute, for all the flows that write to it',
   // MailerLite's default field keys (z_i_p is its postcode) and the contact fields flows map to.
   piiKeys: ['^z_i_p$'],
   testing: mailerliteTesting,

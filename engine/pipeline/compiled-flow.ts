@@ -20,6 +20,11 @@ export interface CompiledFlow {
   readonly accountKey: string;
   /** Records dated before it are skipped; null: none are. */
   readonly sinceMs: number | null;
+  /**
+   * Set on the copy of the flow `engine backfill` runs: older records brought in on purpose, so
+   * the `since` cut-off does not apply to them.
+   */
+  readonly backfill?: true;
   readonly triggers: ReadonlySet<string>;
   readonly settleMs: number;
   readonly when: CompiledExpression | null;

@@ -21,7 +21,8 @@ export async function prepare(flow: CompiledFlow, record: StoredRecord): Promise
   if (record.raw === null) return { record, event: null, skip: 'purged' };
   const event = flow.source.normalise(record.raw);
   const skip = await skipReason(flow, event);
-  const drift = event.event.known ? flow.source.drift?.(record.raw) : undefined;
+  // Drift is about what the sender's webhooks carry; a backfilled row comes from an export, whose columns the source reports itself.
+  const drift = event.event.known && !flow.backfill ? flow.source.drift?.(record.raw) : undefined;
   return drift?.length ? { record, event, skip, drift } : { record, event, skip };
 }
 
@@ -30,7 +31,8 @@ async function skipReason(flow: CompiledFlow, ev: NormalisedEvent): Promise<Prep
   if (!flow.triggers.has(ev.event.trigger)) return ev.event.known ? 'trigger_not_enabled' : 'unknown_trigger';
   if (ev.contact === null) return 'no_contact';
   // The cut-off compares against the record's own date; a record without one is let through.
-  if (ev.event.date !== null && flow.sinceMs !== null && Date.parse(ev.event.date) < flow.sinceMs) return 'before_since';
+  // A backfill brings older records in on purpose: its flow says so, the records keep their dates.
+  if (!flow.backfill && ev.event.date !== null && flow.sinceMs !== null && Date.parse(ev.event.date) < flow.sinceMs) return 'before_since';
   if (flow.when && !(await flow.when.evaluate(ev))) return 'filtered_by_when';
   return null;
 }

@@ -78,19 +78,44 @@ export interface SourceTestingKit {
   moveToAccount(record: Record<string, unknown>, accountId: string): Record<string, unknown>;
 }
 
-/** Bringing older records in from the sender's spreadsheet export (`engine backfill`). */
-export interface BackfillKit<Config> {
-  /** For each CSV column, the raw record name it feeds (null when the column is not used). */
-  columnTargets(headers: readonly string[]): Array<string | null>;
-  /** One row (keyed by raw record names) as a raw record this source normalises. */
-  record(config: Config, values: Readonly<Record<string, string>>, options: { line: number; onList: boolean }): Record<string, unknown>;
+/** One export column the source reads, and the normalised-event fields it feeds. */
+export interface ExportColumn {
+  /** The header as the file spells it. */
+  column: string;
+  /** Normalised-event paths it feeds, e.g. ["contact.phone.number"]. */
+  fields: string[];
+}
+
+/** One export file as the source reads it: worked out once from its header row. */
+export interface ExportLayout {
+  /** What the file is, in the sender's words ("contacts export"). */
+  format: string;
+  /** Columns read, in file order. */
+  mapped: ExportColumn[];
+  /** Columns this format does not read (nothing of theirs reaches the normalised event). */
+  ignored: string[];
+  /**
+   * One data row (values in header order) as a raw record the source normalises, carrying the
+   * row's own date when the export has one.
+   */
+  toRecord(values: readonly string[], options: { line: number; onList: boolean }): Record<string, unknown>;
+}
+
+/** Bringing older records in from the sender's spreadsheet exports (`engine backfill`). */
+export interface ExportReader<Config> {
+  /** The layout of a file with these headers; null when it is no export this source knows. */
+  detect(config: Config, headers: readonly string[]): ExportLayout | null;
+  /** The exports it knows, with the headers that tell them apart (for the error that says none matched). */
+  formats: readonly string[];
+  /** A backfilled row with every column filled, as a raw record (`check` samples the mapping on it). */
+  sample(config: Config): Record<string, unknown>;
 }
 
 export interface SourceAdapter<Config = never> extends AdapterBase {
   create(config: Config, ctx: AdapterContext): Source;
   intakeSettings(config: Config): IntakeSettings;
   quirks: IntakeQuirks;
-  backfill: BackfillKit<Config>;
+  exports: ExportReader<Config>;
   testing: SourceTestingKit;
 }
 
@@ -119,5 +144,7 @@ export interface DestinationAdapter<Config = never> extends AdapterBase {
   create(config: Config, ctx: AdapterContext): Destination;
   /** The key of the block's account credential (one of its secret fields). */
   credentialKey: string;
+  /** What limits how fast one account can be written, in a sentence (shown before long runs such as a backfill). */
+  pace?: string;
   testing: DestinationTestingKit;
 }

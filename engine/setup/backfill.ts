@@ -4,8 +4,11 @@ import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 import { toNewRecords } from '../runtime/intake.ts';
 import type { NewRecord, Store } from '../store/types.ts';
 import { AccountWorker, type WorkerOptions } from '../worker/account-worker.ts';
+import type { ExportColumn } from '../ports/adapter.ts';
 import { readCsvRows } from './csv-rows.ts';
 import { dryRunDestination } from '../runtime/dry-run.ts';
+import { backfillRows, type BackfillRow } from './backfill-rows.ts';
+import { timedDestination } from './timed-destination.ts';
 
 export interface BackfillOptions {
   /** Where the rows are queued and their outcomes kept: a store of its own, not the server's live one. */
@@ -17,6 +20,10 @@ export interface BackfillOptions {
   /** Stops after the current round; what is finished stays finished, the rest is done on the next run. */
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Told once, before any row is queued, what the source made of the header row. */
+  onExport?: (report: ExportReport) => void;
+  /** Also give each row's decision (masked email, mapped field names): for a dry run's listing. */
+  rows?: boolean;
   log?: Logger;
   worker?: Partial<WorkerOptions>;
   now?: () => number;
@@ -27,7 +34,20 @@ export interface BadRow {
   reason: string;
 }
 
+/** What the source made of the file's header row: which export it is, what is read and what is not. */
+export interface ExportReport {
+  format: string;
+  mapped: ExportColumn[];
+  ignored: string[];
+}
+
+/** The file is no export the flow's source reads (its header row says so). */
+export class ExportFormatError extends Error {
+  override name = 'ExportFormatError';
+}
+
 export interface BackfillSummary {
+  export: ExportReport;
   /** Usable rows in the file. */
   total: number;
   /** Rows already finished by an earlier, interrupted run. */
@@ -40,13 +60,19 @@ export interface BackfillSummary {
   aborted: boolean;
   /** Why the account could not be written to, when it could not. */
   blocked: string | null;
+  /** Wall-clock time of the run, and how much of it went waiting for the destination (its rate limit and its answers). */
+  elapsedMs: number;
+  destinationMs: number;
+  /** Each row's decision, in line order (when asked for). */
+  rows?: BackfillRow[];
 }
 
 const INGEST_CHUNK = 1000;
 
 /**
- * Brings older Flipcause contacts (an export CSV) into MailerLite through the SAME flow as live
- * webhooks: each row becomes a raw record the normaliser understands, is queued in the store
+ * Brings older contacts (a source's export CSV) into the destination through the SAME flow as
+ * live webhooks: the source adapter reads the header row (which export, which columns feed what)
+ * and turns each row into a raw record it normalises, dated as the row is; it is queued in the store
  * (dedupe key `backfill:<file fingerprint>:<line>`) and drained by the flow's AccountWorker, so
  * the mapping, the mode policy and the account's rate budget all apply. Resuming is the store's
  * job: re-queuing a row that is already there is absorbed, finished rows are never claimed again.
@@ -56,8 +82,18 @@ export async function runBackfill(flow: CompiledFlow, csv: Buffer, options: Back
   const store = options.store;
   const fingerprint = createHash('sha256').update(csv).digest('hex').slice(0, 12);
   const prefix = `backfill:${fingerprint}:`;
-  const { backfill } = flow.sourceAdapter;
-  const { rows } = await readCsvRows(csv, backfill.columnTargets);
+  const started = performance.now();
+  const { exports } = flow.sourceAdapter;
+  const { headers, rows } = await readCsvRows(csv);
+  const layout = exports.detect(flow.sourceConfig, headers);
+  if (layout === null) {
+    throw new ExportFormatError(
+      `not an export the ${flow.sourceAdapter.name} source reads: its columns are ${headers.length > 0 ? headers.map((h) => `"${h.trim()}"`).join(', ') : 'none (the file is empty)'}; expected ${exports.formats.join(' or ')}`,
+    );
+  }
+
+  const exportReport: ExportReport = { format: layout.format, mapped: layout.mapped, ignored: layout.ignored };
+  options.onExport?.(exportReport);
 
   const bad: BadRow[] = [];
   const records: NewRecord[] = [];
@@ -66,13 +102,15 @@ export async function runBackfill(flow: CompiledFlow, csv: Buffer, options: Back
       bad.push({ line: row.line, reason: row.bad });
       continue;
     }
-    const raw = backfill.record(flow.sourceConfig, row.values, { line: row.line, onList: options.onList ?? false });
-    const status = flow.source.normalise(raw).contact?.email_status ?? 'missing';
+    const raw = layout.toRecord(row.values, { line: row.line, onList: options.onList ?? false });
+    const event = flow.source.normalise(raw);
+    const status = event.contact?.email_status ?? 'missing';
     if (status !== 'ok') {
       bad.push({ line: row.line, reason: status === 'missing' ? 'no email' : 'invalid email' });
       continue;
     }
-    const [record] = toNewRecords(flow, [{ trigger: 'new_contact', recordId: `backfill-${row.line}`, dedupeKey: prefix + row.line, raw }], now());
+    const intake = { trigger: event.event.trigger, recordId: event.event.record_id, dedupeKey: prefix + row.line, raw };
+    const [record] = toNewRecords(flow, [intake], now());
     // No settle window: an export has one row per contact, nothing else of its transaction to wait for.
     records.push({ ...record!, availableAt: 0 });
   }
@@ -88,7 +126,8 @@ export async function runBackfill(flow: CompiledFlow, csv: Buffer, options: Back
   store.release(pendingIds);
   const resumedDone = earlier ? total - pendingIds.length : 0;
 
-  const runFlow = options.dryRun ? { ...flow, destination: dryRunDestination(flow.destination) } : flow;
+  const timed = timedDestination(options.dryRun ? dryRunDestination(flow.destination) : flow.destination);
+  const runFlow = { ...flow, backfill: true as const, destination: timed.destination };
   const worker = new AccountWorker(flow.accountKey, [runFlow], store, options.log ?? silentLogger, {}, { ...options.worker, now });
   const pendingOf = () => store.stats().find((s) => s.flow === flow.id)?.pending ?? 0;
   const progress = () => options.onProgress?.(Math.max(0, Math.min(total, total - pendingOf())), total);
@@ -118,7 +157,13 @@ export async function runBackfill(flow: CompiledFlow, csv: Buffer, options: Back
   if (pending === 0) store.setMeta(`${prefix}finished_at`, new Date(now()).toISOString());
   const status = worker.status();
   const blocked = status.paused ? `${status.paused.code}: ${status.paused.message}` : (status.notReady[flow.id] ?? null);
-  return { total, resumedDone, bad: bad.sort((a, b) => a.line - b.line), outcomes, pending, aborted, blocked };
+  const summary: BackfillSummary = {
+    export: exportReport,
+    total, resumedDone, bad: bad.sort((a, b) => a.line - b.line), outcomes, pending, aborted, blocked,
+    elapsedMs: performance.now() - started, destinationMs: timed.waitedMs(),
+  };
+  if (options.rows) summary.rows = await backfillRows(runFlow, store, mine(), prefix);
+  return summary;
 }
 
 function allRecords(store: Store, flow: string) {
