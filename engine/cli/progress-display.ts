@@ -59,7 +59,7 @@ export async function progressDisplay(options: ProgressOptions): Promise<Progres
   const every = options.plainEveryMs ?? 10_000;
   let lastAt = -Infinity;
   let lastTotal = 0;
-  let stopped = false;
+  let stopped = true;
   const line = (done: number, total: number) => {
     const pct = total === 0 ? 100 : Math.floor((done / total) * 100);
     const perSecond = rate.perSecond();
@@ -69,12 +69,14 @@ export async function progressDisplay(options: ProgressOptions): Promise<Progres
     update(done, total) {
       rate.add(done);
       lastTotal = total;
+      stopped = false;
       const t = now();
       if (t - lastAt < every) return;
       lastAt = t;
       line(done, total);
     },
     stop() {
+      // The final state, once (nothing when nothing was shown).
       if (stopped) return;
       stopped = true;
       line(rate.lastDone(), lastTotal);
