@@ -46,7 +46,7 @@ mapping: |
       "z_i_p": contact.address.postal_code,
       "country": contact.address.country,
       "last_gift": event.amount,
-      "last_gift_date": event.date ? $substring(event.date, 0, 10) : null,
+      "last_gift_date": event.date,
       "last_campaign": event.campaign
     }
   }
@@ -122,14 +122,14 @@ test('a contacts export: names, company, mobile or home phone, address and the l
     assert.deepEqual(maria.fields, {
       ...maria.fields,
       name: 'Maria', last_name: 'Okafor', phone: '+15105550142', street_address: '1840 Linden St', city: 'Oakland', state: 'CA',
-      z_i_p: '94607', country: 'United States', last_gift: 500, last_gift_date: '2025-03-14',
+      z_i_p: '94607', country: 'United States', last_gift: 500, last_gift_date: '2025-03-14T00:00:00.000Z',
     });
     assert.deepEqual(maria.groups, ['Donors']);
     const business = subscriber(fake, 'orders@eastbay-print.example.org');
     assert.equal(business.fields.company, 'Eastbay Print Co', 'company from Business/Organization Name');
     assert.equal(business.fields.phone, '+15105550177', 'the home number when there is no mobile one');
     assert.equal(business.fields.last_gift, 300);
-    assert.equal(business.fields.last_gift_date, '2024-11-02');
+    assert.equal(business.fields.last_gift_date, '2024-11-02T00:00:00.000Z');
     const james = subscriber(fake, 'james.whitfield@example.org');
     assert.equal(james.fields.name, 'James');
     assert.equal(james.fields.last_gift ?? null, null, 'no contribution, no gift');
@@ -150,13 +150,13 @@ test('a transactions export: amount, campaign and date of the newest gift fill t
     assert.deepEqual(maria.fields, {
       ...maria.fields,
       name: 'Maria', last_name: 'Okafor', phone: '+15105550142', street_address: '1840 Linden St', city: 'Oakland', state: 'CA', z_i_p: '94607',
-      last_gift: 1120, last_gift_date: '2025-12-20', last_campaign: 'Year-End Appeal',
+      last_gift: 1120, last_gift_date: '2025-12-20T11:10:00.000Z', last_campaign: 'Year-End Appeal',
     });
     assert.deepEqual(maria.groups, ['Newsletter'], 'her November gift (D,M) joined the mailing list; that stays');
     const samuel = subscriber(fake, 'samuel.reyes@example.org');
     assert.deepEqual(
       { amount: samuel.fields.last_gift, date: samuel.fields.last_gift_date, campaign: samuel.fields.last_campaign, groups: samuel.groups },
-      { amount: 40, date: '2025-11-18', campaign: 'Winter Coat Drive', groups: ['Donors'] },
+      { amount: 40, date: '2025-11-18T09:05:00.000Z', campaign: 'Winter Coat Drive', groups: ['Donors'] },
     );
     const aiyana = subscriber(fake, 'aiyana.brooks@example.org');
     assert.deepEqual(aiyana.groups, ['Newsletter']);
