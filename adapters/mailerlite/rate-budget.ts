@@ -9,12 +9,6 @@
  * on the key until it has elapsed. Batches made only of upserts are imports and also take a slot
  * in the import window (5 a minute by default). Whether a batch takes one slot or one per item is
  * learned per key from the answers to batches (batch-counting.ts) and exposed as `batchCost`.
- *
- * A steady budget (the shared ones are) also spreads the window: a burst of a sixth of it, then one
- * request every window / limit — a trickle of deliveries is sent as it comes instead of spending
- * the window in its first seconds and then waiting for it to reset — and, until an answer has
- * said what the server has left (a restarted process does not know what it spent before), it sends
- * one request at a time.
  */
 import { createHash } from 'node:crypto';
 import { BatchCounting, type BatchCost } from './batch-counting.ts';
@@ -28,8 +22,6 @@ export interface RateBudgetOptions {
   timeScale?: number;
   /** Monotonic clock in ms; injectable for tests. */
   now?: () => number;
-  /** Spread the window and wait for the server's count before the second request (default false; true for rateBudgetFor). */
-  steady?: boolean;
 }
 
 /** What an answer told us about the server's own count. */
@@ -72,8 +64,6 @@ export interface RateBudgetSnapshot {
   importsUsed: number;
   waiting: number;
   blockedForMs: number;
-  /** Requests a steady budget may send at once now (Infinity when it is not steady). */
-  burst: number;
   /** How batches are charged on this key: 'one' until answers show that items count. */
   batchCost: BatchCost;
 }
@@ -144,31 +134,12 @@ export class RateBudget {
   private readonly counting = new BatchCounting();
   private blockedUntil = 0;
   private timer: NodeJS.Timeout | undefined;
-  private readonly steady: boolean;
-  /** Steady only: requests that may go at once (a token bucket refilled at limit per window). */
-  private tokens: number;
-  private refilledAt: number;
-  /** Steady only: an answer has said how much the server has left. */
-  private told = false;
 
   constructor(options: RateBudgetOptions = {}) {
     this.windowMs = MINUTE_MS * (options.timeScale ?? 1);
     this.now = options.now ?? monotonicNow;
-    this.steady = options.steady === true;
-    this.refilledAt = this.now();
     this.requests = new SlidingWindow(positive(options.requestsPerMinute ?? 120, 'requestsPerMinute'), this.windowMs);
     this.imports = new SlidingWindow(positive(options.importsPerMinute ?? 5, 'importsPerMinute'), this.windowMs);
-    this.tokens = this.burst();
-  }
-
-  /** The most a steady budget sends at once: a sixth of the window. */
-  private burst(): number {
-    return Math.max(1, Math.ceil(this.requests.limit / 6));
-  }
-
-  private refill(now: number): void {
-    this.tokens = Math.min(this.burst(), this.tokens + ((now - this.refilledAt) * this.requests.limit) / this.windowMs);
-    this.refilledAt = now;
   }
 
   get limit(): number {
@@ -221,7 +192,6 @@ export class RateBudget {
       importsUsed: this.imports.used(now),
       waiting: this.queue.length,
       blockedForMs: Math.max(0, this.blockedUntil - now),
-      burst: this.steady ? (this.refill(now), Math.floor(this.tokens)) : Infinity,
       batchCost: this.counting.cost,
     };
   }
@@ -229,7 +199,6 @@ export class RateBudget {
   private lease(waiter: Waiter): Lease {
     const cost = Math.min(waiter.cost, this.requests.limit);
     this.requests.inFlight += cost;
-    if (this.steady) this.tokens -= cost; // below zero for a batch larger than the burst: the next ones wait longer
     if (waiter.import) this.imports.inFlight += 1;
     let released = false;
     return {
@@ -265,11 +234,6 @@ export class RateBudget {
   }
 
   private follow(answer: ServerAnswer, now: number): void {
-    if (this.steady && answer.remaining !== undefined && answer.remaining >= 0) {
-      this.told = true;
-      this.refill(now);
-      this.tokens = Math.min(this.tokens, answer.remaining);
-    }
     if (answer.retryAfterMs !== undefined && answer.retryAfterMs > 0) {
       const until = now + answer.retryAfterMs;
       this.blockedUntil = Math.max(this.blockedUntil, until);
@@ -305,13 +269,6 @@ export class RateBudget {
 
   private waitFor(waiter: Waiter, now: number): number {
     if (this.blockedUntil > now) return this.blockedUntil - now;
-    if (this.steady) {
-      // Released answers pump again: Infinity waits for the one in flight.
-      if (!this.told && this.requests.inFlight > 0) return Infinity;
-      this.refill(now);
-      const need = Math.min(waiter.cost, this.burst());
-      if (this.tokens < need) return Math.max(1, ((need - this.tokens) * this.windowMs) / this.requests.limit);
-    }
     const forRequests = this.requests.waitFor(waiter.cost, now);
     const forImports = waiter.import ? this.imports.waitFor(1, now) : 0;
     return Math.max(forRequests, forImports);
@@ -336,7 +293,7 @@ export function normaliseBaseUrl(baseUrl: string): string {
 const budgets = new Map<string, RateBudget>();
 
 /**
- * The budget of an account, created on first use (steady unless told otherwise). Later callers share it; their limits can only
+ * The budget of an account, created on first use. Later callers share it; their limits can only
  * tighten it (two flows on one key must never add up to more than the key allows).
  */
 export function rateBudgetFor(accountKey: string, options: RateBudgetOptions = {}): RateBudget {
@@ -345,7 +302,7 @@ export function rateBudgetFor(accountKey: string, options: RateBudgetOptions = {
     existing.tighten(options);
     return existing;
   }
-  const budget = new RateBudget({ steady: true, ...options });
+  const budget = new RateBudget(options);
   budgets.set(accountKey, budget);
   return budget;
 }
