@@ -7,7 +7,6 @@
  * mixed line endings reported once.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { loadFlow as loadFlowTarget } from '../engine/runtime/load-flow.ts';
 import { prepare } from '../engine/pipeline/prepare.ts';
 import { openSqliteStore } from '../engine/store/sqlite.ts';
 import '../adapters/index.ts';
+import { runEngine, type EngineRun } from './support/cli.ts';
 
 const TOKEN = 'ml-export-token-1';
 const ENV = { EXPORT_TEST_SECRET: 'whsec_loopback_only', EXPORT_TEST_KEY: TOKEN };
@@ -89,12 +89,7 @@ function loadFlow(flowFile: string) {
   return loaded.flow;
 }
 
-function engine(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['engine/cli/bin.js', ...args], { env: { ...process.env, ...ENV } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
+const engine = (args: string[]): Promise<EngineRun> => runEngine(args, { add: ENV });
 
 function subscriber(fake: FakeMailerLite, email: string) {
   const s = fake.account(TOKEN).subscriber(email);

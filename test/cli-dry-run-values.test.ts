@@ -3,21 +3,17 @@
  * MailerLite fake: personal values by their shape unless --show-pii, groups by name.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startFakeMailerLite } from '../adapters/mailerlite/index.ts';
+import { runEngine, type EngineRun } from './support/cli.ts';
 
 const TOKEN = 'ml-dry-values-token';
 
-function engine(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['engine/cli/bin.js', ...args], { env: { PATH: process.env.PATH ?? '', HOPE_SHELTER_MAILERLITE_KEY: TOKEN, HOPE_SHELTER_FLIPCAUSE_SECRET: 'whsec_dry_values' } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
+const engine = (args: string[]): Promise<EngineRun> =>
+  runEngine(args, { only: { HOPE_SHELTER_MAILERLITE_KEY: TOKEN, HOPE_SHELTER_FLIPCAUSE_SECRET: 'whsec_dry_values' } });
 
 test('dry run: mapped values masked by shape, in clear only with --show-pii, groups by name', async () => {
   const fake = await startFakeMailerLite({ accounts: { [TOKEN]: { groups: ['Newsletter', 'Donors'], fields: [{ name: 'Street address' }] } } });

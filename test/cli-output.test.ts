@@ -5,7 +5,6 @@
  * name every unset one at once; explain needs no secret and says what is not sent.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,20 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startFakeMailerLite } from '../adapters/mailerlite/index.ts';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { runEngine, type EngineRun } from './support/cli.ts';
 
 /** The engine with exactly these variables (PATH aside): nothing leaks in from the caller's shell. */
-function engine(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['engine/cli/bin.js', ...args], { env: { PATH: process.env.PATH ?? '', ...env } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
+const engine = (args: string[], env: Record<string, string> = {}): Promise<EngineRun> => runEngine(args, { only: env });
 
 const TOKEN = 'ml-output-token-1';
 

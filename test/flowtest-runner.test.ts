@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runEngine, type EngineRun } from './support/cli.ts';
 
 const CASES = `cases:
   - name: opt-in donation lands in Newsletter
@@ -27,13 +27,7 @@ function fixtureDir(): string {
   return dir;
 }
 
-function engine(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['engine/cli/bin.js', ...args], (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const engine = (args: string[]): Promise<EngineRun> => runEngine(args);
 
 test('a wrong expectation fails with exit 1 and a diff of only the differing paths', async () => {
   const dir = fixtureDir();

@@ -5,7 +5,6 @@
  * write nothing, the flow's own policy and groups applied, its `since` cut-off not.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { runBackfill } from '../engine/setup/backfill.ts';
 import { loadFlow } from '../engine/runtime/load-flow.ts';
 import { openSqliteStore } from '../engine/store/sqlite.ts';
 import '../adapters/index.ts';
+import { runEngine, type EngineRun } from './support/cli.ts';
 
 const TOKEN = 'ml-backfill-token-1';
 const ENV = { BACKFILL_TEST_SECRET: 'whsec_loopback_only', BACKFILL_TEST_KEY: TOKEN };
@@ -68,12 +68,7 @@ async function withEnv(body: (env: Env) => Promise<void>, timeScale = 1): Promis
   }
 }
 
-function engine(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['engine/cli/bin.js', ...args], { env: { ...process.env, ...ENV } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
+const engine = (args: string[]): Promise<EngineRun> => runEngine(args, { add: ENV });
 
 /** Every POST api/subscribers the fake received (batched or not), by email. */
 function upsertsByEmail(fake: FakeMailerLite): Map<string, number> {

@@ -4,7 +4,6 @@
  * created — never a subscriber that existed before, even one the flow updated.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { loadFlow } from '../engine/runtime/load-flow.ts';
 import { openSqliteStore } from '../engine/store/sqlite.ts';
 import { AccountWorker } from '../engine/worker/account-worker.ts';
 import '../adapters/index.ts';
+import { runEngine, type EngineRun } from './support/cli.ts';
 
 const TOKEN = 'ml-purge-token-1';
 const ENV = { PURGE_TEST_SECRET: 'whsec_loopback_only', PURGE_TEST_KEY: TOKEN };
@@ -45,12 +45,7 @@ function contact(id: number, email: string): Record<string, unknown> {
   return { webhook_record_id: String(id), webhook_trigger_type: 'new_contact', user_id: '638', first_name: 'Test', email, created_on: '2026-11-08 15:40:11' };
 }
 
-function engine(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['engine/cli/bin.js', ...args], { env: { ...process.env, ...ENV } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
+const engine = (args: string[]): Promise<EngineRun> => runEngine(args, { add: ENV });
 
 test('purge lists only what the flow created, masked, deletes only with --yes, narrows by --match, and leaves pre-existing subscribers alone', async () => {
   const fake = await startFakeMailerLite({
