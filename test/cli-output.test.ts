@@ -1,7 +1,7 @@
 /**
  * The command line's shared conventions for tools and operators, run as child processes from the
  * build in dist/: `--format json` on status, check, setup, purge-test-contacts and explain;
- * `status` exits 1 when it lists problems; check/setup ask only for the secrets they use and
+ * `status` exits 1 when it lists problems; check/setup/run/backfill ask only for the secrets they use and
  * name every unset one at once; explain needs no secret and says what is not sent.
  */
 import assert from 'node:assert/strict';
@@ -88,6 +88,45 @@ test('check names the unset variable it needs, and only that one', () =>
     assert.doesNotMatch(r.stderr, /OUTPUT_FC_/, 'the Flipcause secrets are not asked for');
     assert.equal(r.stdout, '');
   }));
+
+test('run and backfill need only the MailerLite key, and name every unset variable at once', async () => {
+  const fake = await startFakeMailerLite({ accounts: { [TOKEN]: { groups: ['Donors'], fields: [{ name: 'Street address', key: 'street_address' }] } } });
+  const dir = mkdtempSync(join(tmpdir(), 'engine-output-'));
+  const file = join(dir, 'flow.yaml');
+  writeFileSync(file, flowYaml(fake.url));
+  const csv = join(dir, 'contacts.csv');
+  writeFileSync(csv, 'First Name,Last Name,Email\nMaria,Okafor,maria.okafor@example.org\n');
+  const delivery = 'adapters/flipcause/fixtures/new-contact.json';
+  try {
+    for (const args of [['run', file, delivery], ['backfill', file, csv]]) {
+      const unset = await engine(args);
+      assert.equal(unset.code, 1, args[0]);
+      assert.match(unset.stderr, /destination\.mailerlite\.api_key: environment variable OUTPUT_ML_KEY \(from \$\{env:OUTPUT_ML_KEY\}\) is not set or empty/, args[0]);
+      assert.doesNotMatch(unset.stderr, /OUTPUT_FC_/, `${args[0]}: the Flipcause secrets are not asked for`);
+      assert.equal(unset.stdout, '', args[0]);
+    }
+
+    // A key read from a file that is not there is named the same way, each problem line on its own.
+    const twice = join(dir, 'twice.yaml');
+    writeFileSync(twice, flowYaml(fake.url).replace('api_key: ${env:OUTPUT_ML_KEY}', 'api_key: ${file:missing-key.txt}'));
+    const fileRef = await engine(['run', twice, delivery]);
+    assert.equal(fileRef.code, 1);
+    assert.match(fileRef.stderr, /^engine run: .*destination\.mailerlite\.api_key: .*missing-key\.txt/m);
+
+    const run = await engine(['run', file, delivery], { OUTPUT_ML_KEY: TOKEN });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /^\S+: created$/m);
+    assert.equal(fake.account(TOKEN).subscribers().length, 1, 'the delivery reached MailerLite without the Flipcause secrets');
+
+    const backfill = await engine(['backfill', file, csv, '--db', join(dir, 'backfill.sqlite')], { OUTPUT_ML_KEY: TOKEN });
+    assert.equal(backfill.code, 0, backfill.stderr);
+    assert.match(backfill.stdout, /created: 1/);
+    assert.deepEqual(fake.account(TOKEN).subscribers().map((s) => s.email).sort(), ['chris.specimen@example.org', 'maria.okafor@example.org']);
+  } finally {
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('explain needs no secret, lists what is not sent and which fields are, and speaks json', async () => {
   const text = await engine(['explain', 'hope-shelter']);

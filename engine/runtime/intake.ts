@@ -10,6 +10,9 @@ export const IntakeErrors = defineErrors({
   ENGINE_ERR_STORE_UNAVAILABLE: { kind: 'retryable', status: 503, message: 'the store cannot commit the delivery right now ({reason}); nothing was stored' },
   ENGINE_ERR_SHUTTING_DOWN: { kind: 'retryable', status: 503, message: 'the server is shutting down; send again later' },
   ENGINE_ERR_UNKNOWN_FLOW: { kind: 'input', status: 404, message: 'no flow is served at this path' },
+  ENGINE_ERR_FLOW_NOT_CONFIGURED: {
+    kind: 'retryable', status: 503, message: 'flow "{flow}" is an example not configured on this server: its secrets are unset ({missing}); nothing was stored: send it again once they are set',
+  },
   ENGINE_ERR_BUSY: {
     kind: 'retryable', status: 503, message: 'the server is receiving as many deliveries as it holds at once; nothing of this one was stored: send it again later',
   },

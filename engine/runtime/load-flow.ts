@@ -106,7 +106,7 @@ export interface FlowTargetOptions extends CompileOptions {
   flowsDir?: string;
   /**
    * Which secrets the command uses (default all). 'destination': it talks to the destination
-   * account only and never receives a webhook (check, setup, purge); 'none': it only reads the
+   * account only and never receives a webhook (check, setup, purge, run, backfill); 'none': it only reads the
    * flow (explain). Secrets it does not use are not asked for.
    */
   uses?: SecretUse;

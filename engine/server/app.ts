@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { isEngineError, type EngineError } from '../errors.ts';
+import { parseSecretRef } from '../flow/secrets.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Store } from '../store/types.ts';
 import { registerAdmin } from './admin.ts';
@@ -34,6 +35,21 @@ export interface EngineApp {
 
 function sendError(reply: FastifyReply, err: EngineError): FastifyReply {
   return reply.code(err.status).send({ code: err.code, message: err.message });
+}
+
+/**
+ * Why nothing is served at a flow's path: an example left unconfigured answers 503 (the sender
+ * retries, and is served once the secrets are set), naming the variables to set but never a
+ * value or a file path; any other id is unknown (404).
+ */
+function notServed(fleet: Fleet, flowId: string): EngineError {
+  const example = fleet.notConfiguredReport().find((n) => n.flow === flowId);
+  if (!example) return IntakeErrors.ENGINE_ERR_UNKNOWN_FLOW();
+  const refs = example.missing.map((ref) => parseSecretRef(ref));
+  const names = refs.flatMap((r) => (r?.kind === 'env' ? [r.name] : []));
+  const files = refs.length - names.length;
+  const missing = [...names, ...(files > 0 ? [`${files} secret file${files === 1 ? '' : 's'} (named in the server's log)`] : [])].join(', ');
+  return IntakeErrors.ENGINE_ERR_FLOW_NOT_CONFIGURED({ flow: flowId, missing });
 }
 
 /** The webhook server: POST /hooks/<flow>[/<token>], health, readiness, metrics, admin. */
@@ -79,7 +95,7 @@ export function buildApp(opts: AppOptions): EngineApp {
     };
     try {
       if (!open) throw IntakeErrors.ENGINE_ERR_SHUTTING_DOWN();
-      if (!flow) throw IntakeErrors.ENGINE_ERR_UNKNOWN_FLOW();
+      if (!flow) throw notServed(fleet, flowId);
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       flow.source.authenticate({ headers: req.headers, body, token });
       const records = flow.source.parse(body);

@@ -16,7 +16,8 @@ Brings contacts from a Flipcause contacts export or transactions export (CSV) in
 through the flow itself: its mapping, its mode policy and the account's rate budget. Rows keep
 their dates (a transactions export's date, amount and campaign reach the mapping as a live
 transaction's would); the flow's \`since\` cut-off does not apply: older contacts are what
-backfill is for.
+backfill is for. Needs only the destination's secrets (the MailerLite API key): an export is
+read from a file, not received as a webhook; every variable that is not set is named at once.
 
 The header row says which export the file is; columns are found by their Flipcause names in
 any order, case or spacing. Which columns feed which fields, and which are ignored, is printed
@@ -61,7 +62,7 @@ export const command: Command = {
       process.stderr.write(`engine backfill: no file ${csvPath}\n`);
       return 1;
     }
-    const flow = flowOrReport(target, { flowsDir: values.flows });
+    const flow = flowOrReport(target, { flowsDir: values.flows, uses: 'destination' });
     if (!flow) return 1;
     const dryRun = values['dry-run'];
     const store = openSqliteStore({ file: dryRun ? ':memory:' : (values.db ?? `${csvPath}.backfill.sqlite`) });

@@ -17,7 +17,9 @@ const usage = `Usage: engine run <flow> <delivery.json> [--dry-run [--show-pii]]
 Processes one Flipcause delivery (a JSON file: an array of records, or one record) through the
 flow against its MailerLite account (destination.mailerlite.base_url, or MailerLite itself),
 with a temporary store; the settle window is not waited for. <flow> is a flow id (looked up
-in --flows, default flows/), a flow file or a flow folder. Secrets come from the environment.
+in --flows, default flows/), a flow file or a flow folder. Secrets come from the environment:
+only the destination's (the MailerLite API key) are needed, since the delivery is the operator's
+own file and is not authenticated; every variable that is not set is named at once.
 
 Options:
   --dry-run     decide and print the MailerLite writes a real run would send, without sending
@@ -52,9 +54,9 @@ export const command: Command = {
     if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
     if (values['show-pii'] && !values['dry-run']) throw new UsageError('--show-pii goes with --dry-run');
     if (!existsSync(deliveryFile)) throw new UsageError(`no such file: ${deliveryFile}`);
-    const loaded = loadFlow(target, { flowsDir: values.flows });
+    const loaded = loadFlow(target, { flowsDir: values.flows, uses: 'destination' });
     if (!loaded.ok) {
-      process.stderr.write(`engine run: ${loaded.problems.join('\n')}\n`);
+      for (const p of loaded.problems) process.stderr.write(`engine run: ${p}\n`);
       return 1;
     }
     const flow = loaded.flow;
