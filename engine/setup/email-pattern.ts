@@ -7,6 +7,7 @@
  * (the glob's literal text, or a regex's match when the regex spells it out) and the domain, so
  * the operator sees why an address matched without the list printing anyone's address in clear.
  */
+import { maskEmail } from '../log/mask-email.ts';
 
 export interface EmailMatch {
   /** The address for printing: local part masked but for the text the pattern spelled. */
@@ -14,25 +15,6 @@ export interface EmailMatch {
 }
 
 type Matcher = (email: string) => EmailMatch | null;
-
-/** The address with `clear` characters (and the domain) as they are and every other run as ***. */
-export function showEmail(email: string, clear: (i: number) => boolean = () => false): string {
-  const at = email.lastIndexOf('@');
-  if (at <= 0) return '***';
-  let out = '';
-  let hidden = false;
-  for (let i = 0; i < email.length; i++) {
-    if (i >= at || clear(i)) {
-      out += email[i];
-      hidden = false;
-    } else if (!hidden) {
-      // The first letter stays, as in every masked address the engine prints.
-      out += i === 0 ? `${email[0]}***` : '***';
-      hidden = true;
-    }
-  }
-  return out;
-}
 
 function globMatcher(pattern: string): Matcher {
   const tokens = pattern.match(/\*+|\?|[^*?]+/g) ?? [];
@@ -44,7 +26,7 @@ function globMatcher(pattern: string): Matcher {
     const m = glob.exec(email);
     if (!m?.indices) return null;
     const wild = m.indices.slice(1).filter((span): span is [number, number] => span !== undefined);
-    return { shown: showEmail(email, (i) => !wild.some(([s, e]) => i >= s && i < e)) };
+    return { shown: maskEmail(email, (i) => !wild.some(([s, e]) => i >= s && i < e)) };
   };
 }
 
@@ -57,7 +39,7 @@ function regexMatcher(body: string, flags: string): Matcher {
     if (!m?.indices) return null;
     const [start, end] = m.indices[0]!;
     const literal = end > start && spelled.includes(email.slice(start, end).toLowerCase());
-    return { shown: showEmail(email, (i) => literal && i >= start && i < end) };
+    return { shown: maskEmail(email, (i) => literal && i >= start && i < end) };
   };
 }
 

@@ -1,6 +1,7 @@
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 import type { Store } from '../store/types.ts';
-import { emailMatcher, showEmail } from './email-pattern.ts';
+import { emailMatcher } from './email-pattern.ts';
+import { maskEmail } from '../log/mask-email.ts';
 
 export interface PurgeCandidate {
   subscriberId: string;
@@ -30,7 +31,7 @@ export interface PurgeWindow {
  * test contacts cannot touch the customer's real audience.
  */
 export function purgeCandidates(store: Store, flowId: string, window: PurgeWindow): PurgeSelection {
-  const match = window.match === undefined ? (email: string) => ({ shown: showEmail(email) }) : emailMatcher(window.match);
+  const match = window.match === undefined ? (email: string) => ({ shown: maskEmail(email) }) : emailMatcher(window.match);
   const byId = new Map<string, PurgeCandidate>();
   const unmatched = new Set<string>();
   for (const e of store.effects(flowId, window.since, window.until)) {
