@@ -4,6 +4,7 @@
  * the unit's own steps: what they throw fails that unit alone.
  */
 import type { EngineError } from '../errors.ts';
+import type { Decision } from '../policy/decide.ts';
 import type { Destination } from '../ports/destination.ts';
 import type { IntentResult } from '../ports/intents.ts';
 import type { AccountDirectory } from '../pipeline/account-directory.ts';
@@ -34,7 +35,7 @@ export function afterLookUp(ctx: AfterLookUpContext, l: Lookup, result: IntentRe
   const existing = result.found;
   const createdEarlier = existing !== null && sentCreateBefore(ctx.store, l);
   try {
-    const decision = l.flow.decide({ onList: l.onList, state: existing?.status ?? 'none' });
+    const decision = createdEarlier ? completeCreate(l) : l.flow.decide({ onList: l.onList, state: existing?.status ?? 'none' });
     const detail = { rule: decision.rule, on_list: l.onList, ml_status: existing?.status ?? 'none' };
     if (decision.action === 'skip') {
       ctx.outcomes.finishUnit(l.unit, { outcome: 'skipped', reason: decision.reason, detail }, now);
@@ -46,7 +47,7 @@ export function afterLookUp(ctx: AfterLookUpContext, l: Lookup, result: IntentRe
         // The create's answer was lost (a reset, a timeout, a kill), the subscriber is there.
         const subscriber = existing.id;
         ctx.store.recordEffect({ flow: l.flow.id, recordId: l.unit.records[0]!.record.id, subscriberId: subscriber, email: l.mapped.email, action: 'created', at: now });
-        ctx.outcomes.finishUnit(l.unit, { outcome: 'created', detail: { ...detail, subscriber, ml_did: 'created, answer lost; found by the look-up' } }, now);
+        ctx.outcomes.finishUnit(l.unit, { outcome: 'created', detail: { ...detail, subscriber, ml_did: 'created; its answer was lost, the look-up found it' } }, now);
       } else {
         ctx.outcomes.finishUnit(l.unit, { outcome: 'updated', reason: 'no_change', detail: { ...detail, subscriber: existing?.id } }, now);
       }
@@ -64,6 +65,15 @@ export function afterLookUp(ctx: AfterLookUpContext, l: Lookup, result: IntentRe
     ctx.failed(l, asEngineError(err));
     return null;
   }
+}
+
+/**
+ * The subscriber found is the one the lost create made: what the policy decided for a new contact
+ * still stands, so only what that create did not set (none of it, if it landed whole) is written.
+ */
+function completeCreate(l: Lookup): Decision {
+  const d = l.flow.decide({ onList: l.onList, state: 'none' });
+  return d.action === 'create' ? { action: 'update', groups: d.groups, slot: d.slot, rule: d.rule } : d;
 }
 
 /** Did an earlier attempt of this unit send a create whose answer never came back? */
