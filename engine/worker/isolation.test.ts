@@ -162,3 +162,30 @@ test('lost 201: re-adding a deleted subscriber is answered 200 with its old id a
     await r.close();
   }
 });
+
+test('lost 201: the unit whose create landed whole writes nothing more once its look-up finds the subscriber, even where an existing contact would get other groups', async () => {
+  // In this flow a new contact gets Newsletter, an existing one Newsletter, Members and Flipcause:
+  // decided as "existing", the found subscriber would be written to again with two groups it never asked for.
+  const r = await rig(GROUPS, { timeoutMs: 150 });
+  try {
+    r.ingest(signup('whole@example.org'));
+    await r.worker.round(); // the look-up: none, a create is decided
+    r.fake.inject({ path: '/api/batch', delayMs: 400 }); // carried out, answered after the client gave up
+    await r.worker.round();
+    await until('the fake carried the create out', () => r.fake.account(r.token).subscribers().length === 1);
+    r.clock.now += 1500;
+    await r.worker.drain();
+    const records = await r.store.records({ flow: 'w' });
+    assert.deepEqual(records.map((x) => x.status), ['done', 'done']);
+    assert.ok(records.some((x) => x.outcome === 'created'), 'created, not "updated"');
+    assert.deepEqual((await r.store.effects('w', 0)).map((e) => e.action), ['created'], 'purge-test-contacts will find it');
+    // Every write the fake received, batched or not, with the code it answered.
+    const writes = r.fake.requests(r.token).flatMap((q) =>
+      q.items ? q.items.filter((i) => i.method !== 'GET').map((i) => `${i.method} ${i.status}`) : q.method === 'GET' ? [] : [`${q.method} ${q.status}`]);
+    assert.deepEqual(writes, ['POST 201'], 'the create, and nothing written twice');
+    const subscriber = r.fake.account(r.token).subscriber('whole@example.org') as { groups: { name: string }[] };
+    assert.deepEqual(subscriber.groups.map((g) => g.name), ['Newsletter'], 'only the groups the create asked for');
+  } finally {
+    await r.close();
+  }
+});
