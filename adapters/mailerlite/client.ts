@@ -68,6 +68,8 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
   private readonly retry: RetryPolicy;
   private readonly batchCost: BatchCost | undefined;
   private readonly pageSize: number;
+  /** Group names by id, from the last group list read: failures name groups for people. */
+  private groupNames = new Map<string, string>();
 
   constructor(options: MailerLiteClientOptions) {
     if (!options.apiKey) throw new TypeError('MailerLite client needs an apiKey');
@@ -113,8 +115,10 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
     ok(await this.call(ops.addToGroup(subscriberId, groupId)));
   }
 
-  listGroups(): Promise<Group[]> {
-    return this.allPages((page) => ops.listGroups(page, this.pageSize), toGroup, 'groups');
+  async listGroups(): Promise<Group[]> {
+    const groups = await this.allPages((page) => ops.listGroups(page, this.pageSize), toGroup, 'groups');
+    this.groupNames = new Map(groups.map((g) => [g.id, g.name]));
+    return groups;
   }
 
   listFields(): Promise<Field[]> {
@@ -176,7 +180,7 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
     const round = composeRound(intents, options.limit);
     const results = await this.batch(round.ops);
     for (const r of results) options.onStatus?.(r.code);
-    return readRound(intents, round, results, (r) => this.classify(r));
+    return readRound(intents, round, results, (r) => this.classify(r), (id) => this.groupNames.get(id));
   }
 
   describe(intent: WriteIntent): RequestDescription[] {

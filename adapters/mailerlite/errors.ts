@@ -36,6 +36,15 @@ export const MlErrors = defineErrors({
     onFailure: secondLook,
   },
   ML_ERR_UNKNOWN_GROUP: { kind: 'permanent', status: 422, message: 'MailerLite does not know the group at {key}', onFailure: secondLook },
+  // A change MailerLite took in part: the fields (and any groups listed as joined) landed, the
+  // group joins were refused, as MailerLite may do for an unsubscribed subscriber. Sent again it
+  // would be refused again: dead-lettered at once, saying what landed and which groups did not.
+  ML_ERR_GROUP_JOIN_REFUSED: {
+    kind: 'permanent',
+    status: 422,
+    message: 'written in part: {written}; MailerLite refused to add {state} subscriber {subscriberId} to {groups}',
+    onFailure: { action: 'dead' },
+  },
   ML_ERR_UNKNOWN_FIELD: { kind: 'permanent', status: 422, message: 'MailerLite does not know the field at {key}' },
   ML_ERR_INVALID_EMAIL: { kind: 'permanent', status: 422, message: 'MailerLite refused the email address as invalid' },
   ML_ERR_VALIDATION: { kind: 'permanent', status: 422, message: 'MailerLite refused the request as invalid ({keys})' },
