@@ -27,7 +27,7 @@ const writes = (r: Rig) => r.fake.requests(r.token).flatMap((q) => q.items ?? []
 describe('groupJoinWhenUnsubscribed', () => {
   test("'allowed': an unsubscribed member's fields are written and the groups joined; the record is updated", () =>
     withRig({ groupJoinWhenUnsubscribed: 'allowed' }, [{ email: 'gone@example.org', status: 'unsubscribed' }], async (r) => {
-      r.ingest(signup('gone@example.org'));
+      await r.ingest(signup('gone@example.org'));
       await r.worker.drain();
       const records = await r.store.records({ flow: 'w' });
       assert.deepEqual(records.map((x) => x.outcome).sort(), ['skipped', 'updated'], 'one outcome, the other record coalesced into it');
@@ -39,7 +39,7 @@ describe('groupJoinWhenUnsubscribed', () => {
 
   test("'refused': the partial write is dead-lettered at once, naming what landed and each refused group, and never sent again", () =>
     withRig({ groupJoinWhenUnsubscribed: 'refused' }, [{ email: 'gone@example.org', status: 'unsubscribed' }], async (r) => {
-      r.ingest(signup('gone@example.org'));
+      await r.ingest(signup('gone@example.org'));
       await r.worker.drain();
       const dead = await r.store.records({ flow: 'w', status: 'dead' });
       assert.equal(dead.length, 2, 'the unit ends as one: both records of the sign-up');
@@ -66,7 +66,7 @@ describe('groupJoinWhenUnsubscribed', () => {
   test("'refused' with a group the subscriber already has: only the missing ones are tried and named", () =>
     withRig({ groupJoinWhenUnsubscribed: 'refused' }, [], async (r) => {
       r.fake.seed(r.token, { groups: GROUPS, subscribers: [{ email: 'half@example.org', status: 'unsubscribed', groups: ['Newsletter'], fields: { name: 'Jamie' } }] });
-      r.ingest(signup('half@example.org'));
+      await r.ingest(signup('half@example.org'));
       await r.worker.drain();
       const [dead] = await r.store.records({ flow: 'w', status: 'dead' });
       assert.equal(dead?.errorCode, 'ML_ERR_GROUP_JOIN_REFUSED');
@@ -79,7 +79,7 @@ describe('refusalNamesSubscriber', () => {
   for (const setting of ['always', 'never'] as const) {
     test(`'${setting}': an upsert refused because the subscriber unsubscribed after its look-up is looked at again and written by PUT`, () =>
       withRig({ refusalNamesSubscriber: setting }, [{ email: 'race@example.org', status: 'active' }], async (r) => {
-        r.ingest(signup('race@example.org'));
+        await r.ingest(signup('race@example.org'));
         await r.worker.round(); // the look-up: active, so an upsert is decided
         r.fake.setStatus(r.token, 'race@example.org', 'unsubscribed'); // the person unsubscribes in between
         await r.worker.round(); // the upsert is refused with a 422 on email
@@ -103,7 +103,7 @@ describe('refusalNamesSubscriber', () => {
       // Every upsert is refused on email, as for a subscriber MailerLite will not import, while
       // every look-up keeps answering active.
       r.fake.inject({ scope: 'item', method: 'POST', path: '/api/subscribers', status: 422, body: { message: 'invalid', errors: { email: ['refused'] } }, times: Infinity });
-      r.ingest(signup('stuck@example.org'));
+      await r.ingest(signup('stuck@example.org'));
       for (let i = 0; i < 20; i++) {
         await r.worker.drain();
         r.clock.now += 1500;
@@ -118,7 +118,7 @@ describe('refusalNamesSubscriber', () => {
   test("'never': a new contact refused on email (no subscriber to name) is an invalid address, dead at once", () =>
     withRig({ refusalNamesSubscriber: 'never' }, [], async (r) => {
       r.fake.inject({ scope: 'item', method: 'POST', path: '/api/subscribers', status: 422, body: { message: 'invalid', errors: { email: ['refused'] } }, times: Infinity });
-      r.ingest(signup('new@example.org'));
+      await r.ingest(signup('new@example.org'));
       await r.worker.drain();
       const dead = await r.store.records({ flow: 'w', status: 'dead' });
       assert.equal(dead.length, 2);
