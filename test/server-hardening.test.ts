@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { MAX_VIEW_CHARS } from '../engine/server/record-view.ts';
+import { MAX_VIEW_CHARS } from '../engine/operator/record-view.ts';
 import { signBody } from '../adapters/flipcause/index.ts';
 import { flowYaml, SECRET, startHarness, type Harness } from './support/harness.ts';
 import { assertNoPii } from './support/pii.ts';

@@ -4,7 +4,7 @@
  * EngineError (ML_ERR_…). No SDK, no logging: it never sees a place where PII could leak to.
  */
 import type { EngineError } from '../../engine/errors.ts';
-import type { RoundOptions } from '../../engine/ports/destination.ts';
+import type { RateBudgetUse, RoundOptions } from '../../engine/ports/destination.ts';
 import type { Intent, IntentResult, RequestDescription, WriteIntent } from '../../engine/ports/intents.ts';
 import configSchema from './config.schema.json' with { type: 'json' };
 import { classify } from './errors.ts';
@@ -169,6 +169,11 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
 
   roundCapacity(): number {
     return this.batchCapacity();
+  }
+
+  rateBudget(): RateBudgetUse {
+    const s = this.budget.snapshot();
+    return { used: s.used, limit: s.limit, windowMs: s.windowMs, waiting: s.waiting, blockedForMs: s.blockedForMs };
   }
 
   cost(intent: WriteIntent): number {

@@ -13,6 +13,17 @@ export interface RoundOptions {
   onStatus?: (status: number) => void;
 }
 
+/** How much of the account's request budget is in use now (the console shows it). */
+export interface RateBudgetUse {
+  used: number;
+  limit: number;
+  windowMs: number;
+  /** Requests waiting for a slot. */
+  waiting: number;
+  /** The destination asked us to stop (Retry-After) for this much longer. */
+  blockedForMs: number;
+}
+
 export interface Destination {
   /** Opaque, non-secret id of the account (credentials + address): the unit of rate budgets and worker partitions. */
   readonly accountKey: string;
@@ -32,6 +43,8 @@ export interface Destination {
    * retries spent) is thrown as a classified EngineError; one intent's failure is its result.
    */
   apply(intents: readonly Intent[], options: RoundOptions): Promise<IntentResult[]>;
+  /** The account's rate budget in use, for destinations that keep one. */
+  rateBudget?(): RateBudgetUse;
   /** The requests a write stands for, for outcome details and dry runs. */
   describe(intent: WriteIntent): RequestDescription[];
 }

@@ -3,9 +3,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EngineError } from '../errors.ts';
 import type { Store } from '../store/types.ts';
 import { AdminErrors } from './admin-errors.ts';
-import { adminRoute, FLOW_PARAMS, RECORD_PARAMS, RECORD_QUERY, RECORDS_QUERY, type RecordsQuery } from './admin-query.ts';
+import { adminRoute, AUDIT_QUERY, FLOW_PARAMS, RECORD_PARAMS, RECORD_QUERY, RECORDS_QUERY, type RecordsQuery } from '../operator/admin-query.ts';
+import { tokenId } from '../operator/token-id.ts';
+import type { AuditAction, AuditQuery } from '../store/types.ts';
 import type { Fleet } from '../runtime/fleet.ts';
-import { recordView } from './record-view.ts';
+import { recordView } from '../operator/record-view.ts';
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
@@ -25,6 +27,7 @@ function refuse(reply: FastifyReply, err: EngineError): FastifyReply {
 /** The admin API under /admin, behind a bearer token: inspect flows and records, replay. */
 export function registerAdmin(app: FastifyInstance, opts: { token: string; store: Store; fleet: Fleet; wake: (flow: string) => void }): void {
   const { store, fleet } = opts;
+  const actor = tokenId(opts.token);
   app.register(async (admin) => {
     admin.addHook('onRequest', async (req, reply) => {
       if (!authorised(req, opts.token)) return refuse(reply, AdminErrors.ENGINE_ERR_ADMIN_AUTH());
@@ -60,15 +63,24 @@ export function registerAdmin(app: FastifyInstance, opts: { token: string; store
       const { id } = req.params as { id: number };
       const record = store.record(id);
       if (!record) return refuse(reply, AdminErrors.ENGINE_ERR_NO_RECORD({ id }));
-      const replayed = store.replay([id], Date.now());
+      const replayed = await store.replay([id], Date.now());
+      await store.addAudit({ at: Date.now(), actor, action: 'replay', ok: replayed > 0, target: `record ${id}`, detail: { flow: record.flow, replayed, via: 'admin API' } });
       opts.wake(record.flow);
       return { replayed };
     });
     admin.post('/flows/:flow/replay-dead', adminRoute({ params: FLOW_PARAMS, querystring: {} }), async (req) => {
       const flow = (req.params as { flow: string }).flow;
-      const replayed = store.replay(store.deadIds(flow), Date.now());
+      const replayed = await store.replay(await store.deadIds(flow), Date.now());
+      await store.addAudit({ at: Date.now(), actor, action: 'replay', ok: true, target: `flow ${flow}`, detail: { replayed, dead_letters: 'all', via: 'admin API' } });
       opts.wake(flow);
       return { replayed };
+    });
+    admin.get('/audit', adminRoute({ querystring: AUDIT_QUERY }), async (req) => {
+      const q = req.query as { action?: AuditAction; before?: number; limit: number };
+      const query: AuditQuery = { limit: q.limit };
+      if (q.action) query.action = q.action;
+      if (q.before !== undefined) query.beforeId = q.before;
+      return { entries: await store.auditLog(query) };
     });
   }, { prefix: '/admin' });
 }

@@ -10,6 +10,9 @@ import { DEFAULT_HTTP_LIMITS, serverOptions, type HttpLimits } from './http-limi
 import { IntakeErrors, IntakeQueue, toNewRecords } from '../runtime/intake.ts';
 import type { Metrics } from './metrics.ts';
 import { StoreWrites } from './store-writes.ts';
+import { registerConsole, registerConsoleOff } from '../console/routes.ts';
+import { RateLimitLog } from '../console/rate-limit-log.ts';
+import { Sessions, type SessionOptions } from '../console/session.ts';
 
 export interface AppOptions {
   fleet: Fleet;
@@ -25,6 +28,10 @@ export interface AppOptions {
   adminToken?: string;
   /** Timeouts, keep-alive and in-flight body limits (DEFAULT_HTTP_LIMITS for what is not given). */
   limits?: Partial<HttpLimits>;
+  /** When each account was last answered 429 (fed by the workers' hooks), for the console. */
+  rateLimits?: RateLimitLog;
+  /** Console session lifetimes (tests shorten them). */
+  sessions?: Partial<SessionOptions>;
 }
 
 export interface EngineApp {
@@ -32,6 +39,9 @@ export interface EngineApp {
   /** Stops intake: from now on deliveries get 503 (Flipcause retries them later). */
   closeIntake(): void;
 }
+
+/** A served flow without a delivery for two days is shown as silent in the console. */
+const SILENT_AFTER_MS = 2 * 86_400_000;
 
 function sendError(reply: FastifyReply, err: EngineError): FastifyReply {
   return reply.code(err.status).send({ code: err.code, message: err.message });
@@ -130,13 +140,20 @@ export function buildApp(opts: AppOptions): EngineApp {
     return metrics.registry.metrics();
   });
   if (opts.adminToken) {
-    registerAdmin(app, {
-      token: opts.adminToken, store, fleet,
-      wake: (flowId) => {
-        const f = fleet.flow(flowId);
-        if (f) fleet.workerFor(f.accountKey)?.wake();
-      },
+    const wake = (flowId: string): void => {
+      const f = fleet.flow(flowId);
+      if (f) fleet.workerFor(f.accountKey)?.wake();
+    };
+    registerAdmin(app, { token: opts.adminToken, store, fleet, wake });
+    registerConsole(app, {
+      token: opts.adminToken, store, fleet, wake,
+      sessions: new Sessions(opts.sessions),
+      rateLimits: opts.rateLimits ?? new RateLimitLog(),
+      now: Date.now,
+      silentAfterMs: SILENT_AFTER_MS,
     });
+  } else {
+    registerConsoleOff(app);
   }
 
   return { app, closeIntake: () => void (open = false) };

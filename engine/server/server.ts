@@ -10,6 +10,8 @@ import { Fleet } from '../runtime/fleet.ts';
 import { watchFlows, type FlowWatcher } from './flow-watcher.ts';
 import type { HttpLimits } from './http-limits.ts';
 import { Metrics } from './metrics.ts';
+import { RateLimitLog } from '../console/rate-limit-log.ts';
+import type { SessionOptions } from '../console/session.ts';
 
 export interface ServerOptions {
   flows: string[];
@@ -29,13 +31,16 @@ export interface ServerOptions {
   /** Reload flow files when they change on disk. */
   watch?: boolean;
   override?: (flow: FlowConfig) => FlowConfig;
+  /** Console session lifetimes (tests shorten them). */
+  sessions?: Partial<SessionOptions>;
 }
 
 export interface RunningServer {
   url: string;
   store: Store;
   fleet: Fleet;
-  reload(): void;
+  /** Reloads every flow file; `by` is who asked, for the audit log (default: a signal). */
+  reload(by?: string): void;
   /** Graceful: intake answers 503, workers finish in-flight writes, the store closes. */
   close(): Promise<void>;
 }
@@ -49,9 +54,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (released > 0) log.warn({ records: released }, 'took back records leased before a restart');
   let fleet: Fleet | undefined;
   const metrics = new Metrics(store, () => fleet);
-  fleet = new Fleet({ paths: opts.flows, store, log, env: opts.env, worker: opts.worker, hooks: metrics.hooks(), override: opts.override });
+  const rateLimits = new RateLimitLog();
+  fleet = new Fleet({ paths: opts.flows, store, log, env: opts.env, worker: opts.worker, hooks: rateLimits.listen(metrics.hooks()), override: opts.override });
   fleet.load();
-  const { app, closeIntake } = buildApp({ fleet, store, log, metrics, adminToken: opts.adminToken, bodyLimit: opts.bodyLimit, limits: opts.limits });
+  const { app, closeIntake } = buildApp({
+    fleet, store, log, metrics, adminToken: opts.adminToken, bodyLimit: opts.bodyLimit, limits: opts.limits, rateLimits, sessions: opts.sessions,
+  });
   await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
   const address = app.server.address();
   const url = typeof address === 'object' && address ? `http://${opts.host ?? '127.0.0.1'}:${address.port}` : String(address);
@@ -64,11 +72,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }, 3_600_000);
   purge.unref();
 
-  const reload = (): void => {
+  const reload = (by = 'signal'): void => {
     log.info('reloading flows');
     fleet.load();
+    const problems = fleet.problemsReport();
+    void Promise.resolve(store.addAudit({
+      at: Date.now(), actor: by, action: 'reload', ok: problems.length === 0, target: 'all flows',
+      detail: { flows: fleet.all().length, files_not_loaded: problems.map((p) => p.file) },
+    })).catch((err: unknown) => log.error({ err }, 'could not write the audit log'));
   };
-  const watcher: FlowWatcher | undefined = opts.watch ? await watchFlows(opts.flows, reload, log) : undefined;
+  const watcher: FlowWatcher | undefined = opts.watch ? await watchFlows(opts.flows, () => reload('file watcher'), log) : undefined;
   log.info({ url, flows: fleet.all().map((f) => f.id) }, 'engine serving');
 
   return {

@@ -22,6 +22,25 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
       DROP INDEX IF EXISTS records_ready;
     `,
   },
+  {
+    version: 3,
+    name: 'audit log; finished-time index for the console',
+    // The audit log is append-only. records_finished serves "outcomes of the last day" and the
+    // throughput chart without reading every finished record the store ever kept.
+    sql: `
+      CREATE TABLE audit (
+        id     INTEGER PRIMARY KEY,
+        at     INTEGER NOT NULL,
+        actor  TEXT    NOT NULL,
+        action TEXT    NOT NULL,
+        ok     INTEGER NOT NULL,
+        target TEXT,
+        detail TEXT
+      );
+      CREATE INDEX audit_action ON audit (action, id);
+      CREATE INDEX records_finished ON records (finished_at) WHERE finished_at IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

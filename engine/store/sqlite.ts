@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { migrate } from './sqlite-migrations.ts';
 import type {
-  Effect, FlowStats, HistoryEntry, IngestResult, NewRecord, Outcome, OutcomeEntry, RecordQuery,
-  RecordStatus, Store, StoredRecord,
+  AuditAction, AuditQuery, Effect, FlowOverview, FlowStats, HistoryEntry, IngestResult, NewRecord, Outcome, OutcomeEntry,
+  RecordQuery, RecordStatus, Store, StoredAuditEntry, StoredRecord, ThroughputBucket,
 } from './types.ts';
 
 interface Row {
@@ -109,6 +109,31 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const deadStmt = db.prepare(`SELECT id FROM records WHERE flow = ? AND status = 'dead' ORDER BY id`);
   const purgeStmt = db.prepare(`UPDATE records SET raw = NULL WHERE status != 'pending' AND finished_at < ? AND raw IS NOT NULL`);
   const purgeEffects = db.prepare(`DELETE FROM effects WHERE at < ?`);
+  // The console's overview: each part is an index range (counts from records_flow, pending ages
+  // from the pending-only records_due, the last day from records_finished), so the fleet page does
+  // not read every record the store keeps.
+  const overviewCounts = db.prepare(`SELECT flow, status, count(*) AS n FROM records GROUP BY flow, status`);
+  const overviewOldest = db.prepare(
+    `SELECT flow, min(received_at) AS oldest FROM records INDEXED BY records_due WHERE status = 'pending' GROUP BY flow`,
+  );
+  const overviewRecent = db.prepare(
+    `SELECT flow, outcome, count(*) AS n FROM records INDEXED BY records_finished
+      WHERE finished_at >= ? AND outcome IS NOT NULL GROUP BY flow, outcome`,
+  );
+  const throughputAll = db.prepare(
+    `SELECT finished_at - (finished_at % @bucket) AS at, outcome, count(*) AS count FROM records INDEXED BY records_finished
+      WHERE finished_at >= @since AND outcome IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+  const throughputFlow = db.prepare(
+    `SELECT finished_at - (finished_at % @bucket) AS at, outcome, count(*) AS count FROM records INDEXED BY records_finished
+      WHERE finished_at >= @since AND outcome IS NOT NULL AND flow = @flow GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+  const coalescedStmt = db.prepare(
+    `SELECT DISTINCT record_id AS id FROM history WHERE outcome = 'skipped' AND json_extract(detail, '$.into') = ? ORDER BY record_id`,
+  );
+  const addAuditStmt = db.prepare(
+    `INSERT INTO audit (at, actor, action, ok, target, detail) VALUES (@at, @actor, @action, @ok, @target, @detail)`,
+  );
   const getMetaStmt = db.prepare(`SELECT value FROM meta WHERE key = ?`);
   const setMetaStmt = db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
 
@@ -219,7 +244,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       if (q.flow) where.push('flow = @flow');
       if (q.status) where.push('status = @status');
       if (q.outcome) where.push('outcome = @outcome');
-      const sql = `SELECT * FROM records WHERE ${where.join(' AND ')} ORDER BY id LIMIT @limit`;
+      const sql = `SELECT * FROM records WHERE ${where.join(' AND ')} ORDER BY id ${q.newestFirst ? 'DESC' : ''} LIMIT @limit`;
       const rows = db.prepare(sql).all({
         afterId: q.afterId ?? 0, flow: q.flow, status: q.status, outcome: q.outcome, limit: q.limit ?? 100,
       }) as Row[];
@@ -233,6 +258,51 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return (historyStmt.all(id) as (Omit<HistoryEntry, 'detail'> & { detail: string | null })[]).map((h) => ({
         ...h,
         detail: h.detail === null ? undefined : JSON.parse(h.detail),
+      }));
+    },
+    overview(since) {
+      const out = new Map<string, FlowOverview>();
+      const get = (flow: string): FlowOverview => {
+        let o = out.get(flow);
+        if (!o) {
+          o = { flow, pending: 0, dead: 0, oldestPendingAt: null, lastDeliveryAt: null, recent: {} };
+          out.set(flow, o);
+        }
+        return o;
+      };
+      for (const r of overviewCounts.all() as { flow: string; status: RecordStatus; n: number }[]) {
+        if (r.status === 'pending') get(r.flow).pending = r.n;
+        else if (r.status === 'dead') get(r.flow).dead = r.n;
+        else get(r.flow);
+      }
+      for (const r of overviewOldest.all() as { flow: string; oldest: number }[]) get(r.flow).oldestPendingAt = r.oldest;
+      for (const r of overviewRecent.all(since) as { flow: string; outcome: Outcome; n: number }[]) get(r.flow).recent[r.outcome] = r.n;
+      for (const a of activity.all() as { flow: string; last_delivery_at: number }[]) get(a.flow).lastDeliveryAt = a.last_delivery_at;
+      return [...out.values()].sort((a, b) => (a.flow < b.flow ? -1 : a.flow > b.flow ? 1 : 0));
+    },
+    throughput(since, bucketMs, flow) {
+      const bucket = Math.max(1, Math.floor(bucketMs));
+      const rows = flow === undefined ? throughputAll.all({ since, bucket }) : throughputFlow.all({ since, bucket, flow });
+      return rows as ThroughputBucket[];
+    },
+    coalescedInto: (id) => (coalescedStmt.all(id) as { id: number }[]).map((r) => r.id),
+    addAudit(entry) {
+      addAuditStmt.run({
+        at: entry.at, actor: entry.actor, action: entry.action, ok: entry.ok ? 1 : 0, target: entry.target,
+        detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
+      });
+    },
+    auditLog(q: AuditQuery) {
+      const where: string[] = [];
+      if (q.beforeId !== undefined) where.push('id < @beforeId');
+      if (q.action) where.push('action = @action');
+      const sql = `SELECT * FROM audit ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
+      const rows = db.prepare(sql).all({ beforeId: q.beforeId, action: q.action, limit: q.limit ?? 100 }) as {
+        id: number; at: number; actor: string; action: AuditAction; ok: number; target: string | null; detail: string | null;
+      }[];
+      return rows.map((r): StoredAuditEntry => ({
+        id: r.id, at: r.at, actor: r.actor, action: r.action, ok: r.ok === 1, target: r.target,
+        ...(r.detail === null ? {} : { detail: JSON.parse(r.detail) as unknown }),
       }));
     },
     replay: db.transaction((ids: readonly number[], now: number) => {

@@ -79,12 +79,60 @@ export interface FlowStats {
   lastDeliveryAt: number | null;
 }
 
+/** One flow's queue and its last day, as the console's fleet page shows it (one aggregate query). */
+export interface FlowOverview {
+  flow: string;
+  pending: number;
+  dead: number;
+  oldestPendingAt: number | null;
+  lastDeliveryAt: number | null;
+  /** Outcomes of records finished since the `since` the overview was asked for, by kind. */
+  recent: Partial<Record<Outcome, number>>;
+}
+
+/** Records finished per time bucket, by outcome (the console's throughput chart). */
+export interface ThroughputBucket {
+  /** Start of the bucket, ms since the epoch. */
+  at: number;
+  outcome: Outcome;
+  count: number;
+}
+
+export type AuditAction = 'login' | 'logout' | 'replay' | 'reveal' | 'reload';
+
+/** Who did what, when: logins, replays, PII reveals and reloads. */
+export interface AuditEntry {
+  at: number;
+  /** A non-secret fingerprint of the admin token used, or who else acted (`signal`, `file watcher`, `unknown`). */
+  actor: string;
+  action: AuditAction;
+  /** Refused logins are kept too. */
+  ok: boolean;
+  /** What it acted on: `record 12`, `flow hope`, `all flows`. */
+  target: string | null;
+  /** Non-PII detail (how many replayed, the client's address, the reload's problems). */
+  detail?: unknown;
+}
+
+export interface StoredAuditEntry extends AuditEntry {
+  id: number;
+}
+
+export interface AuditQuery {
+  /** Entries older than this id (paging back); newest first. */
+  beforeId?: number;
+  limit?: number;
+  action?: AuditAction;
+}
+
 export interface RecordQuery {
   flow?: string;
   status?: RecordStatus;
   outcome?: Outcome;
   limit?: number;
   afterId?: number;
+  /** Newest (highest id) first; default oldest first. */
+  newestFirst?: boolean;
 }
 
 export interface Store {
@@ -114,6 +162,12 @@ export interface Store {
   records(query: RecordQuery): StoredRecord[];
   record(id: number): StoredRecord | undefined;
   history(id: number): HistoryEntry[];
+  /** Every flow with records or deliveries: counts, ages and outcomes since `since`, in one query. */
+  overview(since: number): FlowOverview[];
+  /** Records finished since `since`, counted per `bucketMs` bucket and outcome; one flow or all. */
+  throughput(since: number, bucketMs: number, flow?: string): ThroughputBucket[];
+  /** Records that were decided together with this one and coalesced into it. */
+  coalescedInto(id: number): number[];
   /** Makes finished records pending again; returns how many. */
   replay(ids: readonly number[], now: number): number;
   deadIds(flow: string): number[];
@@ -124,6 +178,9 @@ export interface Store {
   purgeRaw(before: number): number;
   /** Runs `fn` as one transaction (nested calls join it): one commit for many writes. */
   transaction<T>(fn: () => T): T;
+  addAudit(entry: AuditEntry): void;
+  /** Newest first. */
+  auditLog(query: AuditQuery): StoredAuditEntry[];
   /** Small key/value for commands that resume (backfill progress). */
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;

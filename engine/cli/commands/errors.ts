@@ -8,7 +8,7 @@ import '../../../adapters/index.ts';
 import '../../flow/errors.ts';
 import '../../pipeline/errors.ts';
 import '../../server/admin-errors.ts';
-import '../../server/admin-query.ts';
+import '../../operator/admin-query.ts';
 import '../../expression/errors.ts';
 import '../../runtime/intake.ts';
 

@@ -1,5 +1,5 @@
 /**
- * How the admin API shows a stored record. By default its raw payload is redacted and every
+ * How the admin API and the console show a stored record. By default its raw payload is redacted and every
  * string in it is cut to MAX_VIEW_CHARS: intake accepts a field of up to a megabyte, and a list
  * of a thousand such records must not become a gigabyte answer. Asked for PII (one record,
  * `?pii=true`), the payload is returned exactly as stored: that is how an operator reads it.

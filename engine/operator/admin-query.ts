@@ -7,7 +7,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { FastifySchemaValidationError, RouteShorthandOptions } from 'fastify';
 import { defineErrors } from '../errors.ts';
-import type { Outcome, RecordStatus } from '../store/types.ts';
+import type { AuditAction, Outcome, RecordStatus } from '../store/types.ts';
 
 export const AdminQueryErrors = defineErrors({
   ENGINE_ERR_ADMIN_PARAM: { kind: 'input', status: 400, message: '{where} {name} {expects}' },
@@ -47,6 +47,14 @@ export interface RecordsQuery {
 
 export const RECORD_QUERY = {
   pii: { schema: { type: 'boolean', default: false }, expects: 'must be true or false' },
+} satisfies Record<string, Param>;
+
+const AUDIT_ACTIONS = Object.keys({ login: 1, logout: 1, replay: 1, reveal: 1, reload: 1 } satisfies Record<AuditAction, 1>);
+
+export const AUDIT_QUERY = {
+  action: { schema: { type: 'string', enum: AUDIT_ACTIONS }, expects: `must be one of ${AUDIT_ACTIONS.join(', ')}, given once` },
+  before: { schema: { type: 'integer', minimum: 1 }, expects: 'must be an audit entry id (a whole number from 1), given once' },
+  limit: RECORDS_QUERY.limit,
 } satisfies Record<string, Param>;
 
 export const RECORD_PARAMS = { id: RECORD_ID } satisfies Record<string, Param>;
