@@ -123,13 +123,14 @@ test('admin: flows with counts, a record with its history (raw redacted unless ?
     assert.equal(h.fake.account(TOKEN).subscribers().length, 2);
   }));
 
-test('/metrics: deliveries, record outcomes, queue depth, oldest pending age, seconds since last delivery', () =>
+test('/metrics: deliveries, record outcomes, queue depth, oldest pending age, last delivery time', () =>
   withHarness(async (h) => {
     await deadAndDone(h);
     assert.equal((await h.send('hope', 'not json')).status, 400);
     assert.equal((await h.send('nope', '[]')).status, 404);
     // Paused account: the next delivery stays pending and ages.
     h.fake.inject({ token: TOKEN, status: 401, times: Infinity });
+    const sent = Date.now();
     assert.equal((await h.send('hope', fixtureRecords('donation-without-opt-in'))).status, 200);
     await new Promise((r) => setTimeout(r, 300));
     const text = await (await fetch(`${h.server.url}/metrics`)).text();
@@ -143,8 +144,9 @@ test('/metrics: deliveries, record outcomes, queue depth, oldest pending age, se
     assert.equal(metric(text, 'engine_queue_pending', 'flow="hope"'), pending);
     assert.equal(metric(text, 'engine_dead_letters', 'flow="hope"'), 1);
     assert.ok(metric(text, 'engine_queue_oldest_pending_seconds', 'flow="hope"') >= 0.2);
-    const silence = metric(text, 'engine_seconds_since_last_delivery', 'flow="hope"');
-    assert.ok(silence >= 0.2 && silence < 60, `seconds since last delivery: ${silence}`);
+    const last = metric(text, 'engine_last_delivery_timestamp_seconds', 'flow="hope"');
+    assert.ok(last >= sent / 1000 && last <= Date.now() / 1000, `last delivery at ${last}, sent at ${sent / 1000}`);
+    assert.ok(Date.now() / 1000 - last >= 0.2, 'the time of the delivery, not of the scrape');
     assert.equal(metric(text, 'engine_account_paused', `account="${h.server.fleet.all()[0]!.accountKey}"`), 1);
   }));
 

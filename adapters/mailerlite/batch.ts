@@ -7,6 +7,7 @@
  * items to reschedule.
  */
 import { isEngineError, type EngineError } from '../../engine/errors.ts';
+import type { ExchangeObserver } from '../../engine/ports/destination.ts';
 import { classify, MlErrors } from './errors.ts';
 import { isObject } from './decode.ts';
 import { exchange, type TransportConfig } from './http.ts';
@@ -28,7 +29,8 @@ export interface BatchDeps {
   batchCost?: BatchCost | undefined;
 }
 
-export async function runBatch(deps: BatchDeps, list: readonly Operation[]): Promise<OperationResult[]> {
+/** `observe` hears of every attempt's exchange (a retried envelope or items as well). */
+export async function runBatch(deps: BatchDeps, list: readonly Operation[], observe?: ExchangeObserver): Promise<OperationResult[]> {
   if (list.length === 0) throw MlErrors.ML_ERR_BATCH_EMPTY();
   if (list.length > BATCH_LIMIT) throw MlErrors.ML_ERR_BATCH_TOO_LARGE({ limit: BATCH_LIMIT, count: list.length });
 
@@ -52,7 +54,7 @@ export async function runBatch(deps: BatchDeps, list: readonly Operation[]): Pro
         method: 'POST',
         path: 'api/batch',
         body: { requests: sending.map(toBatchRequest) },
-      });
+      }, observe);
     } catch (err) {
       lease.release();
       throw err;

@@ -7,6 +7,7 @@ import { EngineError } from '../../engine/errors.ts';
 import { startFakeMailerLite, type FakeMailerLite } from './fake/index.ts';
 import { createClient, type MailerLiteClientOptions } from './index.ts';
 import { RateBudget } from './rate-budget.ts';
+import type { ExchangeReport } from '../../engine/ports/destination.ts';
 
 const TOKEN = 'tok-client';
 const SCALE = 0.02; // a MailerLite minute lasts 1.2 s, a second 20 ms
@@ -269,5 +270,46 @@ describe('batch', () => {
     assert.ok(log.every((r) => r.status === 200), 'no import was refused');
     const window = 60_000 * SCALE;
     for (let i = 2; i < log.length; i++) assert.ok(log[i]!.at >= log[i - 2]!.respondedAt + window - 1);
+  });
+});
+
+describe('observed exchanges', () => {
+  const seen = () => {
+    const reports: ExchangeReport[] = [];
+    return { reports, observe: (r: ExchangeReport) => void reports.push(r) };
+  };
+
+  test('a 429 while loading groups is reported, then the retried answer', async () => {
+    fake.inject({ path: '/api/groups', status: 429, retryAfter: 1 });
+    const { reports, observe } = seen();
+    const c = client();
+    assert.equal((await c.listGroups({ observe })).length, 1);
+    await c.listFields({ observe });
+    assert.deepEqual(reports.map((r) => [r.operation, r.status]), [['list_groups', 429], ['list_groups', 200], ['list_fields', 200]]);
+    assert.ok(reports.every((r) => r.seconds >= 0 && r.seconds < 5 && r.items === undefined));
+  });
+
+  test('a round: an envelope 429 and its retry, then each item of the answer', async () => {
+    fake.inject({ path: '/api/batch', status: 429, retryAfter: 1 });
+    const { reports, observe } = seen();
+    const results = await client().apply([{ kind: 'look_up', email: 'kept@example.org' }, { kind: 'look_up', email: 'nobody@example.org' }], { limit: 50, observe });
+    assert.equal(results.length, 2);
+    assert.deepEqual(reports.map((r) => [r.operation, r.status]), [['batch', 429], ['batch', 200]]);
+    assert.equal(reports[0]!.items, undefined, 'a refused envelope carries no items');
+    assert.deepEqual([...reports[1]!.items!].sort(), [200, 404]);
+  });
+
+  test('no answer: a timed-out attempt is reported without a status, after the time it waited', async () => {
+    fake.inject({ path: '/api/groups', delayMs: 400 });
+    const { reports, observe } = seen();
+    await client({ timeoutMs: 100 }).listGroups({ observe });
+    assert.deepEqual(reports.map((r) => r.status), [null, 200]);
+    assert.ok(reports[0]!.seconds >= 0.09, `waited ${reports[0]!.seconds} s`);
+  });
+
+  test('a call without an observer is answered the same', async () => {
+    fake.inject({ path: '/api/groups', status: 429, retryAfter: 1 });
+    assert.equal((await client().listGroups()).length, 1);
+    assert.deepEqual(fake.requests(TOKEN).map((r) => r.status), [429, 200]);
   });
 });

@@ -4,7 +4,7 @@
  * EngineError (ML_ERR_…). No SDK, no logging: it never sees a place where PII could leak to.
  */
 import type { EngineError } from '../../engine/errors.ts';
-import type { RateBudgetUse, RoundOptions } from '../../engine/ports/destination.ts';
+import type { CallOptions, ExchangeObserver, RateBudgetUse, RoundOptions } from '../../engine/ports/destination.ts';
 import type { Intent, IntentResult, RequestDescription, WriteIntent } from '../../engine/ports/intents.ts';
 import configSchema from './config.schema.json' with { type: 'json' };
 import { classify } from './errors.ts';
@@ -115,14 +115,14 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
     ok(await this.call(ops.addToGroup(subscriberId, groupId)));
   }
 
-  async listGroups(): Promise<Group[]> {
-    const groups = await this.allPages((page) => ops.listGroups(page, this.pageSize), toGroup, 'groups');
+  async listGroups(options: CallOptions = {}): Promise<Group[]> {
+    const groups = await this.allPages((page) => ops.listGroups(page, this.pageSize), toGroup, 'groups', options.observe);
     this.groupNames = new Map(groups.map((g) => [g.id, g.name]));
     return groups;
   }
 
-  listFields(): Promise<Field[]> {
-    return this.allPages((page) => ops.listFields(page, this.pageSize), toField, 'fields');
+  listFields(options: CallOptions = {}): Promise<Field[]> {
+    return this.allPages((page) => ops.listFields(page, this.pageSize), toField, 'fields', options.observe);
   }
 
   async createGroup(name: string): Promise<Group> {
@@ -183,8 +183,7 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
   /** One round is one /api/batch: the writes' calls and the look-ups, padded so it is never an import. */
   async apply(intents: readonly Intent[], options: RoundOptions): Promise<IntentResult[]> {
     const round = composeRound(intents, options.limit);
-    const results = await this.batch(round.ops);
-    for (const r of results) options.onStatus?.(r.code);
+    const results = await this.runBatch(round.ops, options.observe);
     return readRound(intents, round, results, (r) => this.classify(r), (id) => this.groupNames.get(id));
   }
 
@@ -193,7 +192,11 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
   }
 
   batch(list: Operation[]): Promise<OperationResult[]> {
-    return runBatch({ transport: this.transport, budget: this.budget, retry: this.retry, batchCost: this.batchCost }, list);
+    return this.runBatch(list);
+  }
+
+  private runBatch(list: Operation[], observe?: ExchangeObserver): Promise<OperationResult[]> {
+    return runBatch({ transport: this.transport, budget: this.budget, retry: this.retry, batchCost: this.batchCost }, list, observe);
   }
 
   /**
@@ -201,7 +204,7 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
    * (the caller decides what a 404 means); throws halting errors at once and retryable ones
    * when the retries are spent.
    */
-  private call(op: Operation, { idempotent = true } = {}): Promise<HttpAnswer> {
+  private call(op: Operation, { idempotent = true, observe }: { idempotent?: boolean; observe?: ExchangeObserver | undefined } = {}): Promise<HttpAnswer> {
     return withRetries(
       this.retry,
       this.budget,
@@ -209,7 +212,7 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
         const lease = await this.budget.acquire();
         let answer: HttpAnswer;
         try {
-          answer = await exchange(this.transport, op);
+          answer = await exchange(this.transport, op, observe);
         } catch (err) {
           lease.release();
           throw err;
@@ -224,10 +227,10 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
     );
   }
 
-  private async allPages<T>(page: (n: number) => Operation, decode: (raw: unknown) => T, what: string): Promise<T[]> {
+  private async allPages<T>(page: (n: number) => Operation, decode: (raw: unknown) => T, what: string, observe: ExchangeObserver | undefined): Promise<T[]> {
     const out: T[] = [];
     for (let n = 1; ; n++) {
-      const answer = ok(await this.call(page(n)));
+      const answer = ok(await this.call(page(n), { observe }));
       const items = listOf(answer.body, what);
       out.push(...items.map(decode));
       if (items.length === 0 || !hasNextPage(answer.body, n, items.length)) return out;

@@ -24,6 +24,13 @@ export function listOf(body: unknown, what: string): unknown[] {
   return data;
 }
 
+/** The item codes of a batch answer, in order; undefined when the body is not one. */
+export function batchItemCodes(body: unknown): number[] | undefined {
+  const responses = isObject(body) ? body.responses : undefined;
+  if (!Array.isArray(responses) || !responses.every((r) => isObject(r) && typeof r.code === 'number')) return undefined;
+  return responses.map((r) => (r as { code: number }).code);
+}
+
 /** Laravel page pagination: is there a page after `page`? */
 export function hasNextPage(body: unknown, page: number, got: number): boolean {
   const meta = isObject(body) && isObject(body.meta) ? body.meta : undefined;

@@ -4,7 +4,10 @@
  * nothing above ever sees a raw TypeError or DOMException.
  */
 import type { EngineError } from '../../engine/errors.ts';
+import type { ExchangeObserver } from '../../engine/ports/destination.ts';
+import { batchItemCodes } from './decode.ts';
 import { MlErrors } from './errors.ts';
+import { operationKind } from './operations.ts';
 import type { ServerAnswer } from './rate-budget.ts';
 import type { Operation } from './types.ts';
 
@@ -23,7 +26,11 @@ export interface HttpAnswer extends ServerAnswer {
   body: unknown;
 }
 
-export async function exchange(config: TransportConfig, op: Operation): Promise<HttpAnswer> {
+/**
+ * One request and its answer. `observe` hears of it once it is over, answered or not: this is the
+ * one place every request to MailerLite passes, so nothing the client sends goes uncounted.
+ */
+export async function exchange(config: TransportConfig, op: Operation, observe?: ExchangeObserver): Promise<HttpAnswer> {
   const url = `${config.baseUrl}/${op.path.replace(/^\/+/, '')}`;
   const headers: Record<string, string> = {
     Authorization: `Bearer ${config.apiKey}`,
@@ -33,17 +40,26 @@ export async function exchange(config: TransportConfig, op: Operation): Promise<
   };
   const payload = op.body === undefined ? undefined : JSON.stringify(op.body);
   const signal = AbortSignal.timeout(config.timeoutMs);
+  const started = performance.now();
+  let answer: HttpAnswer;
   try {
     const res = await fetch(url, { method: op.method, headers, body: payload, signal });
     const text = await res.text();
-    return {
+    answer = {
       status: res.status,
       body: parseBody(text),
       ...rateHeaders(res.headers, config.timeScale),
     };
   } catch (err) {
+    observe?.({ operation: operationKind(op), status: null, seconds: (performance.now() - started) / 1000 });
     throw transportError(err, config.timeoutMs);
   }
+  if (observe) {
+    const operation = operationKind(op);
+    const items = operation === 'batch' && answer.status === 200 ? batchItemCodes(answer.body) : undefined;
+    observe({ operation, status: answer.status, seconds: (performance.now() - started) / 1000, ...(items ? { items } : {}) });
+  }
+  return answer;
 }
 
 function parseBody(text: string): unknown {

@@ -43,3 +43,26 @@ export const ops = {
 export function isImport(list: readonly Operation[]): boolean {
   return list.length > 0 && list.every((op) => op.method === 'POST' && op.path.replace(/^\/+/, '').split('?')[0] === 'api/subscribers');
 }
+
+/**
+ * What a request is for, as a metrics label: a small fixed set, so neither ids nor emails in its
+ * path ever become label values. Anything else `send` is given counts as `other`.
+ */
+const KINDS: readonly (readonly [Operation['method'], RegExp, string])[] = [
+  ['POST', /^api\/batch$/, 'batch'],
+  ['GET', /^api\/groups$/, 'list_groups'],
+  ['POST', /^api\/groups$/, 'create_group'],
+  ['GET', /^api\/fields$/, 'list_fields'],
+  ['POST', /^api\/fields$/, 'create_field'],
+  ['POST', /^api\/subscribers$/, 'upsert_subscriber'],
+  ['GET', /^api\/subscribers\/[^/]+$/, 'find_subscriber'],
+  ['PUT', /^api\/subscribers\/[^/]+$/, 'update_subscriber'],
+  ['DELETE', /^api\/subscribers\/[^/]+$/, 'delete_subscriber'],
+  ['POST', /^api\/subscribers\/[^/]+\/groups\/[^/]+$/, 'add_to_group'],
+  ['POST', /^api\/subscribers\/[^/]+\/forget$/, 'forget_subscriber'],
+];
+
+export function operationKind(op: Pick<Operation, 'method' | 'path'>): string {
+  const path = op.path.replace(/^\/+/, '').split('?')[0]!;
+  return KINDS.find(([method, re]) => method === op.method && re.test(path))?.[2] ?? 'other';
+}

@@ -4,7 +4,7 @@
  */
 import type { EngineError } from '../../engine/errors.ts';
 import type { Field, FieldValue, Group, Subscriber } from '../../engine/ports/directory.ts';
-import type { Destination } from '../../engine/ports/destination.ts';
+import type { CallOptions, Destination } from '../../engine/ports/destination.ts';
 
 export type { Field, FieldValue, Group, Subscriber, SubscriberStatus } from '../../engine/ports/directory.ts';
 
@@ -38,8 +38,8 @@ export interface MailerLiteClient extends Destination {
   /** Merges fields of an existing subscriber (PUT without groups/status: membership and status untouched). */
   updateSubscriberFields(id: string, fields: Record<string, FieldValue>): Promise<Subscriber>;
   addToGroup(subscriberId: string, groupId: string): Promise<void>;
-  listGroups(): Promise<Group[]>;
-  listFields(): Promise<Field[]>;
+  listGroups(options?: CallOptions): Promise<Group[]>;
+  listFields(options?: CallOptions): Promise<Field[]>;
   createGroup(name: string): Promise<Group>;
   createField(name: string, type: Field['type']): Promise<Field>;
   deleteSubscriber(id: string): Promise<void>;

@@ -1,7 +1,9 @@
 /**
  * When each MailerLite account was last answered 429, for the flow page. Fed by the workers'
- * response hook; kept in memory (it says what this process saw since it started).
+ * exchange hook (a 429 to any request, retried or not, or to an item of a batch); kept in memory
+ * (it says what this process saw since it started).
  */
+import type { ExchangeReport } from '../ports/destination.ts';
 import type { WorkerHooks } from '../worker/hooks.ts';
 
 export class RateLimitLog {
@@ -9,8 +11,8 @@ export class RateLimitLog {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  response(account: string, status: number): void {
-    if (status === 429) this.last.set(account, this.now());
+  exchange(account: string, report: ExchangeReport): void {
+    if (report.status === 429 || report.items?.includes(429)) this.last.set(account, this.now());
   }
 
   lastAt(account: string): number | null {
@@ -21,9 +23,9 @@ export class RateLimitLog {
   listen(hooks: WorkerHooks): WorkerHooks {
     return {
       ...hooks,
-      response: (account, status) => {
-        hooks.response?.(account, status);
-        this.response(account, status);
+      exchange: (account, report) => {
+        hooks.exchange?.(account, report);
+        this.exchange(account, report);
       },
     };
   }

@@ -6,11 +6,32 @@
 import type { Field, Group, Subscriber } from './directory.ts';
 import type { Intent, IntentResult, RequestDescription, WriteIntent } from './intents.ts';
 
-export interface RoundOptions {
+/**
+ * One request the destination sent, as metrics see it: every attempt, retried ones included, so a
+ * rate limit met and retried inside the client is counted like any other answer.
+ */
+export interface ExchangeReport {
+  /** What the request was for, from the adapter's small fixed set (e.g. `batch`, `list_groups`). */
+  operation: string;
+  /** The answer's HTTP status; null when none came (timeout, connection reset). */
+  status: number | null;
+  /** The statuses of the items a batch answer carried, each an answer of its own. */
+  items?: readonly number[];
+  /** From sending the request to the end of its answer, or of waiting for one. */
+  seconds: number;
+}
+
+export type ExchangeObserver = (report: ExchangeReport) => void;
+
+/** What a caller may ask of one call to the account. */
+export interface CallOptions {
+  /** Told of every request the call sends (metrics). */
+  observe?: ExchangeObserver;
+}
+
+export interface RoundOptions extends CallOptions {
   /** Most items the round may hold (room the adapter may use, e.g. for a padding look-up). */
   limit: number;
-  /** Called with the status of every answer the round got (metrics). */
-  onStatus?: (status: number) => void;
 }
 
 /** How much of the account's request budget is in use now (the console shows it). */
@@ -27,8 +48,8 @@ export interface RateBudgetUse {
 export interface Destination {
   /** Opaque, non-secret id of the account (credentials + address): the unit of rate budgets and worker partitions. */
   readonly accountKey: string;
-  listGroups(): Promise<Group[]>;
-  listFields(): Promise<Field[]>;
+  listGroups(options?: CallOptions): Promise<Group[]>;
+  listFields(options?: CallOptions): Promise<Field[]>;
   createGroup(name: string): Promise<Group>;
   createField(name: string, type: Field['type']): Promise<Field>;
   findSubscriber(email: string): Promise<Subscriber | null>;

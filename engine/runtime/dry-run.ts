@@ -34,8 +34,8 @@ export function dryRunDestination(real: Destination, onWrite?: (subscriberId: st
   return {
     accountKey: real.accountKey,
     findSubscriber: (email) => real.findSubscriber(email),
-    listGroups: () => real.listGroups(),
-    listFields: () => real.listFields(),
+    listGroups: (options) => real.listGroups(options),
+    listFields: (options) => real.listFields(options),
     createGroup: refuse,
     createField: refuse,
     deleteSubscriber: refuse,

@@ -99,7 +99,8 @@ export function buildApp(opts: AppOptions): EngineApp {
     const { flow: flowId, token } = req.params as { flow: string; token?: string };
     const flow = fleet.flow(flowId);
     const respond = (status: number, body: unknown, extra: Record<string, unknown> = {}): FastifyReply => {
-      metrics.deliveries.inc({ flow: flow ? flowId : 'unknown', status });
+      // From the request's arrival (its body's reading included), which is what Flipcause's 3 s timeout counts.
+      metrics.delivered(flow ? flowId : 'unknown', status, reply.elapsedTime / 1000);
       log.info({ flow: flow ? flowId : undefined, status, ms: Math.round(performance.now() - started), ...extra }, 'delivery');
       return reply.code(status).send(body);
     };

@@ -20,8 +20,8 @@ export function timedDestination(real: Destination): { destination: Destination;
   };
   const destination: Destination = {
     accountKey: real.accountKey,
-    listGroups: () => timed(() => real.listGroups()),
-    listFields: () => timed(() => real.listFields()),
+    listGroups: (options) => timed(() => real.listGroups(options)),
+    listFields: (options) => timed(() => real.listFields(options)),
     createGroup: (name) => timed(() => real.createGroup(name)),
     createField: (name, type) => timed(() => real.createField(name, type)),
     findSubscriber: (email) => timed(() => real.findSubscriber(email)),

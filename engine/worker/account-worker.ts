@@ -9,7 +9,7 @@
  */
 import type { EngineError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
-import type { Destination } from '../ports/destination.ts';
+import type { Destination, ExchangeObserver } from '../ports/destination.ts';
 import type { IntentResult } from '../ports/intents.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 import type { Store, StoredRecord } from '../store/types.ts';
@@ -78,6 +78,8 @@ export class AccountWorker {
   private readonly opts: WorkerOptions;
   /** Drift and unknown-trigger reports already logged, so a changed payload is one line, not thousands. */
   private readonly reported = new Set<string>();
+  /** Hears of every request the destination sends for this worker (undefined: nobody listens). */
+  private readonly observe: ExchangeObserver | undefined;
 
   constructor(
     readonly accountKey: string,
@@ -94,6 +96,8 @@ export class AccountWorker {
     this.directory = new DirectoryCache(this.opts.directoryTtlMs, log);
     this.outcomes = new Outcomes(store, log, hooks, this.opts.backoff);
     this.failures = new RoundBackoff(this.opts.roundBackoff, this.opts.random);
+    const exchange = hooks.exchange?.bind(hooks);
+    this.observe = exchange && ((report) => exchange(this.accountKey, report));
     this.setFlows(flows);
   }
 
@@ -238,14 +242,10 @@ export class AccountWorker {
   private async send(jobs: Job[], lookups: Lookup[]): Promise<void> {
     let results: IntentResult[];
     try {
-      results = await this.client.apply(this.composer.intents(jobs, lookups), {
-        limit: this.opts.batchSize,
-        onStatus: (status) => this.hooks.response?.(this.accountKey, status),
-      });
+      results = await this.client.apply(this.composer.intents(jobs, lookups), { limit: this.opts.batchSize, observe: this.observe });
     } catch (err) {
       // The round as a whole got no usable answer: each unit's attempt failed with it.
       const error = asEngineError(err);
-      this.hooks.response?.(this.accountKey, error.status);
       const at = this.opts.now();
       this.store.transaction(() => {
         for (const job of jobs) this.failed(job, error, at);
@@ -296,7 +296,7 @@ export class AccountWorker {
 
   /** Loads the directory when due; a refusal that pauses the account pauses it, a success after a pause resumes. */
   private async loadDirectory(now: number): Promise<void> {
-    const error = await this.directory.ensure(this.client, this.flows.values(), now);
+    const error = await this.directory.ensure(this.client, this.flows.values(), now, this.observe);
     if (!error) {
       if (this.pausedBy) this.resume();
       return;

@@ -6,7 +6,7 @@
  */
 import type { EngineError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
-import type { Destination } from '../ports/destination.ts';
+import type { Destination, ExchangeObserver } from '../ports/destination.ts';
 import { accountDirectory, type AccountDirectory } from '../pipeline/account-directory.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 import { PipelineErrors } from '../pipeline/errors.ts';
@@ -44,14 +44,16 @@ export class DirectoryCache {
 
   /**
    * Loads groups and fields unless the directory is fresh. Returns the load's failure (the caller
-   * decides whether it pauses the account), null when the directory is usable.
+   * decides whether it pauses the account), null when the directory is usable. `observe` hears of
+   * every request the load sends (a rate limit met while loading counts like any other).
    */
-  async ensure(client: Destination, flows: Iterable<CompiledFlow>, now: number): Promise<EngineError | null> {
+  async ensure(client: Destination, flows: Iterable<CompiledFlow>, now: number, observe?: ExchangeObserver): Promise<EngineError | null> {
     if (this.fresh(now)) return null;
     const list = [...flows];
+    const options = observe ? { observe } : {};
     let groups, fields;
     try {
-      [groups, fields] = await Promise.all([client.listGroups(), client.listFields()]);
+      [groups, fields] = await Promise.all([client.listGroups(options), client.listFields(options)]);
     } catch (err) {
       const error = asEngineError(err);
       if (!this.directory) for (const flow of list) this.notReady.set(flow.id, `${error.code}: ${error.message}`);
