@@ -94,8 +94,12 @@ export function parseFlowFile(file: string, options: LoadOptions = {}): ParsedFl
   }
 
   const data: unknown = source.doc.toJS();
-  diagnostics.push(...checkSchema(data, source, file));
-  diagnostics.push(...checkSemantics(data, source, file, options));
+  const semantic = checkSemantics(data, source, file, options);
+  // A value the engine's own checks flag (a literal secret, a malformed since) is reported once,
+  // by them, with its own code: the schema's pattern for it is there for editors.
+  const flagged = new Set(semantic.map((d) => d.path));
+  diagnostics.push(...checkSchema(data, source, file).filter((d) => d.code !== 'FLOW_ERR_VALUE' || !flagged.has(d.path)));
+  diagnostics.push(...semantic);
   const compiled = isMap(contents) ? compileExpressions(data, source, file) : { expressions: {}, diagnostics: [] };
   diagnostics.push(...compiled.diagnostics);
   diagnostics.sort(compareDiagnostics);

@@ -13,6 +13,7 @@ import { diagnostic, type Diagnostic } from './diagnostic.ts';
 import type { FlowSource } from './flow-source.ts';
 import { formatYamlPath, pointerToPath, type PathSegment } from './yaml-path.ts';
 import { didYouMean } from './did-you-mean.ts';
+import { allowEditorKeywords } from './editor-keywords.ts';
 
 let compiled: { version: number; validate: ValidateFunction } | undefined;
 
@@ -22,7 +23,7 @@ function flowValidator(): ValidateFunction {
     const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true, verbose: true });
     // ajv-formats is CommonJS: its default import is the module object, whose `default` is the plugin.
     addFormats.default(ajv);
-    compiled = { version: registryVersion(), validate: ajv.compile(buildFlowSchema(registeredAdapterSchemas())) };
+    compiled = { version: registryVersion(), validate: allowEditorKeywords(ajv).compile(buildFlowSchema(registeredAdapterSchemas())) };
   }
   return compiled.validate;
 }
@@ -116,7 +117,10 @@ function translate(err: ErrorObject, data: unknown, source: FlowSource, file: st
         return diagnostic('FLOW_ERR_FLOW_ID', { id: String(err.data) }, file, at(path), formatYamlPath(path));
       }
       if (err.keyword === 'pattern') {
-        const detail = `${describe(err.data)} does not match the pattern ${String(params.pattern)}`;
+        // The schema's own words for the pattern (an editor shows the same), never the value:
+        // it may be a secret pasted where its reference belongs.
+        const readable = (err.parentSchema as { patternErrorMessage?: unknown } | undefined)?.patternErrorMessage;
+        const detail = typeof readable === 'string' ? readable : `${describe(err.data)} does not match the pattern ${String(params.pattern)}`;
         return diagnostic('FLOW_ERR_VALUE', { detail }, file, at(path), formatYamlPath(path));
       }
       break;

@@ -3,6 +3,7 @@
  * schemas/flow-test.schema.json. The validator is compiled once, by the first
  * file loaded (not at import, which every `engine` command that reaches the test runner pays).
  */
+import { allowEditorKeywords } from '../flow/editor-keywords.ts';
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
@@ -74,8 +75,8 @@ function caseFileValidator(): ValidateFunction {
   if (compiled === undefined) {
     const schema = JSON.parse(readFileSync(new URL('../../schemas/flow-test.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
     // strictRequired is off: the delivery's oneOf names properties declared one level up.
-    const ajv = new Ajv2020({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true });
-    compiled = ajv.compile(schema);
+    const ajv = new Ajv2020({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true, verbose: true });
+    compiled = allowEditorKeywords(ajv).compile(schema);
   }
   return compiled;
 }
@@ -91,6 +92,9 @@ function describeError(e: ErrorObject): string {
   const at = e.instancePath === '' ? '(top level)' : e.instancePath.slice(1).replaceAll('/', '.');
   if (e.keyword === 'additionalProperties') return `${at}: unknown key "${String(e.params.additionalProperty)}"`;
   if (e.keyword === 'oneOf' && at.includes('deliveries')) return `${at}: give exactly one of fixture, file or records`;
+  // The schema's own words for a pattern, as an editor shows them.
+  const readable = (e.parentSchema as { patternErrorMessage?: unknown } | undefined)?.patternErrorMessage;
+  if (e.keyword === 'pattern' && typeof readable === 'string') return `${at}: ${readable}`;
   return `${at}: ${e.message ?? e.keyword}`;
 }
 
