@@ -29,6 +29,10 @@ export interface RigOptions {
   inRequestRetries?: number;
   timeoutMs?: number;
   worker?: Partial<WorkerOptions>;
+  /** A MailerLite minute lasts 60 000 × timeScale ms, for the fake and the client alike (default 1). */
+  timeScale?: number;
+  /** Puts something between the client and the fake (a faulty network): returns the URL the client uses. */
+  via?: (fakeUrl: string) => Promise<string>;
 }
 
 /** Store methods fail with this while `failing` is set (as SQLite does when the disk is full). */
@@ -53,9 +57,11 @@ export interface Rig {
 
 export async function workerRig(seed: AccountSeed, opts: RigOptions = {}): Promise<Rig> {
   const token = `t-${randomUUID()}`;
-  const fake = await startFakeMailerLite({ accounts: { [token]: seed } });
+  const timeScale = opts.timeScale ?? 1;
+  const fake = await startFakeMailerLite({ accounts: { [token]: seed }, options: { timeScale } });
   const retry = { retries: opts.inRequestRetries ?? 0, minBackoffMs: 10, maxBackoffMs: 20 };
-  const client = createClient({ apiKey: token, baseUrl: fake.url, retry, timeoutMs: opts.timeoutMs ?? 2000 });
+  const baseUrl = opts.via ? await opts.via(fake.url) : fake.url;
+  const client = createClient({ apiKey: token, baseUrl, retry, timeoutMs: opts.timeoutMs ?? 2000, timeScale });
   const base = compileFlow(WORKER_CONFIG, 'w.yaml', { secret: () => 'unused' });
   const flow: CompiledFlow = { ...base, destination: client, accountKey: client.accountKey };
   const real = openSqliteStore({ file: ':memory:' });
