@@ -1,10 +1,13 @@
 /**
  * /api/batch with per-item results mapped back to their operations. The envelope is retried like
- * any call; inside it, items whose failure is retried in the request (429, 408, 5xx: their rule
- * says `inRequest`) are sent again — only those — while other item failures are final results. When the retries run out after MailerLite has
- * answered at least once, the unsettled items come back with their last (retryable) answer rather
- * than as a throw, so the caller keeps the effects that did happen; `classify` tells it which
- * items to reschedule.
+ * any call, except that a batch holding writes is sent again only when MailerLite certainly did not
+ * carry it out (429, 408): after a lost answer (reset, timeout, 5xx) its writes may have happened,
+ * so the error goes back to the engine, whose next round looks each subscriber up before writing
+ * anything again. Inside an answered batch, items whose failure is retried in the request (429,
+ * 408, 5xx: their rule says `inRequest`) are sent again — only those — while other item failures
+ * are final results. When the retries run out after MailerLite has answered at least once, the
+ * unsettled items come back with their last (retryable) answer rather than as a throw, so the
+ * caller keeps the effects that did happen; `classify` tells it which items to reschedule.
  */
 import { isEngineError, type EngineError } from '../../engine/errors.ts';
 import type { ExchangeObserver } from '../../engine/ports/destination.ts';
@@ -14,7 +17,7 @@ import { exchange, type TransportConfig } from './http.ts';
 import { isImport } from './operations.ts';
 import type { BatchCost } from './batch-counting.ts';
 import type { RateBudget } from './rate-budget.ts';
-import { retriedInRequest, withRetries, type RetryPolicy } from './retry.ts';
+import { notCarriedOut, retriedInRequest, withRetries, type RetryPolicy } from './retry.ts';
 import type { Operation, OperationResult } from './types.ts';
 
 export const BATCH_LIMIT = 50;
@@ -38,9 +41,14 @@ export async function runBatch(deps: BatchDeps, list: readonly Operation[], obse
   const lastAnswer: (OperationResult | undefined)[] = new Array(list.length).fill(undefined);
   let pending = list.map((_, i) => i);
   let answeredOnce = false;
+  // Whether the batch on the wire holds writes, and whether its answer came back item by item.
+  let sendingWrites = false;
+  let itemsAnswered = false;
 
   const attempt = async (): Promise<void> => {
     const sending = pending.map((i) => list[i]!);
+    sendingWrites = sending.some((op) => op.method !== 'GET');
+    itemsAnswered = false;
     // Read on every attempt: items re-sent after a 429 are charged as the key has learned since.
     const charge = deps.batchCost ?? deps.budget.batchCost;
     const lease = await deps.budget.acquire({
@@ -68,6 +76,7 @@ export async function runBatch(deps: BatchDeps, list: readonly Operation[], obse
       throw MlErrors.ML_ERR_BAD_RESPONSE({ reason: 'batch responses do not match its requests' });
     }
     answeredOnce = true;
+    itemsAnswered = true;
     const still: number[] = [];
     let retryable: EngineError | undefined;
     responses.forEach((raw, k) => {
@@ -88,7 +97,7 @@ export async function runBatch(deps: BatchDeps, list: readonly Operation[], obse
   };
 
   try {
-    await withRetries(deps.retry, deps.budget, attempt);
+    await withRetries(deps.retry, deps.budget, attempt, (err) => itemsAnswered || !sendingWrites || notCarriedOut(err));
   } catch (err) {
     if (!(answeredOnce && isEngineError(err) && err.kind === 'retryable')) throw err;
   }

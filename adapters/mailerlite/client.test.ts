@@ -256,6 +256,29 @@ describe('batch', () => {
     await rejectsWith(bad.batch(upserts(['x@example.org'])), 'ML_ERR_UNAUTHENTICATED', 'halting');
   });
 
+  test('a batch holding writes whose answer was lost (timeout, 5xx) is not sent again in the request; one of reads only is', async () => {
+    const batches = () => fake.requests(TOKEN).filter((r) => r.path === '/api/batch');
+    fake.inject({ path: '/api/batch', delayMs: 300 }); // carried out after the client gave up
+    await rejectsWith(client({ timeoutMs: 80 }).batch(upserts(['lost0@example.org'])), 'ML_ERR_TIMEOUT', 'retryable');
+    assert.equal(batches().length, 1, 'the engine looks the subscriber up before writing again');
+    fake.inject({ path: '/api/batch', status: 503 });
+    await rejectsWith(client().batch([{ method: 'GET', path: 'api/subscribers/kept%40example.org' }, ...upserts(['lost1@example.org'])]), 'ML_ERR_SERVER', 'retryable');
+    assert.equal(batches().length, 2);
+    fake.inject({ path: '/api/batch', delayMs: 300 });
+    const reads = await client({ timeoutMs: 80 }).batch([{ method: 'GET', path: 'api/subscribers/kept%40example.org' }]);
+    assert.deepEqual(reads.map((r) => r.code), [200]);
+    assert.equal(batches().length, 4, 'a look-up is repeated at once');
+    // The delayed calls finish here, not in the next test's log.
+    while (batches().some((b) => b.status === 0)) await new Promise((r) => setTimeout(r, 20));
+  });
+
+  test('a batch holding writes answered 429 or 408 as a whole was not carried out: sent again in the request', async () => {
+    fake.inject({ path: '/api/batch', status: 408 });
+    const results = await client().batch(upserts(['again@example.org']));
+    assert.deepEqual(results.map((r) => r.code), [201]);
+    assert.equal(fake.requests(TOKEN).filter((r) => r.path === '/api/batch').length, 2);
+  });
+
   test('more than 50 operations is refused before sending', async () => {
     await rejectsWith(client().batch(upserts(Array.from({ length: 51 }, (_, i) => `m${i}@example.org`))), 'ML_ERR_BATCH_TOO_LARGE', 'input');
     assert.equal(fake.requests(TOKEN).length, 0);

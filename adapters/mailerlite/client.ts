@@ -14,7 +14,7 @@ import { exchange, type HttpAnswer, type TransportConfig } from './http.ts';
 import { composeRound, describe, readRound, requestsFor } from './intents.ts';
 import { isImport, ops } from './operations.ts';
 import { accountKeyOf, normaliseBaseUrl, rateBudgetFor, type RateBudget } from './rate-budget.ts';
-import { defaultRetryPolicy, withRetries, type RetryPolicy } from './retry.ts';
+import { defaultRetryPolicy, notCarriedOut, withRetries, type RetryPolicy } from './retry.ts';
 import type { Field, FieldValue, Group, MailerLiteClient, Operation, OperationResult, Subscriber, UpsertInput } from './types.ts';
 
 // A client made without a flow (tests, tools) gets the defaults a flow file gets: its config schema's.
@@ -223,7 +223,7 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
         return answer;
       },
       // Creating twice is not harmless: retry only what MailerLite certainly did not process.
-      (err) => idempotent || err.status === 429 || err.status === 408,
+      (err) => idempotent || notCarriedOut(err),
     );
   }
 

@@ -21,6 +21,15 @@ export function retriedInRequest(err: EngineError): boolean {
   return err.onFailure.action === 'retry' && err.onFailure.inRequest === true;
 }
 
+/**
+ * True when MailerLite certainly did not carry the request out (429, 408): the only failures after
+ * which a request that writes may be repeated at once. After a lost answer (a reset, a timeout, a
+ * 5xx from somewhere on the way) the writes may have happened; repeating them blindly writes twice.
+ */
+export function notCarriedOut(err: EngineError): boolean {
+  return err.status === 429 || err.status === 408;
+}
+
 export async function withRetries<T>(
   policy: RetryPolicy,
   budget: RateBudget,
