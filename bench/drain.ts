@@ -109,7 +109,7 @@ export async function drainOnce(setup: DrainSetup): Promise<DrainResult> {
       const raws = Array.from({ length: setup.contactsPerAccount }, (_, i) => syntheticRecord(a * 1_000_000 + i, { list: flow.policy.mode === 'mailing_list' || i % 2 === 0, emailOf: () => emailOf(a)(i) }));
       for (let k = 0; k < raws.length; k += 500) {
         const body = Buffer.from(JSON.stringify(raws.slice(k, k + 500)));
-        store.ingest([toNewRecords(flow, flow.source.parse(body), now)], now);
+        await store.ingest([toNewRecords(flow, flow.source.parse(body), now)], now);
       }
       workers.push(new AccountWorker(flow.accountKey, [flow], store, log, {}, { idleMs: 20 }));
     }
@@ -120,12 +120,12 @@ export async function drainOnce(setup: DrainSetup): Promise<DrainResult> {
     let pending = contacts;
     while (pending > 0 && performance.now() - started < setup.timeoutMs) {
       await sleep(50);
-      pending = store.stats().reduce((n, s) => n + s.pending, 0);
+      pending = (await store.stats()).reduce((n, s) => n + s.pending, 0);
     }
     const seconds = (performance.now() - started) / 1000;
     await Promise.all(workers.map((w) => w.stop()));
 
-    const stats = store.stats();
+    const stats = await store.stats();
     const outcome = (o: string) => stats.reduce((n, s) => n + ((s.byOutcome as Record<string, number>)[o] ?? 0), 0);
     let requests = 0;
     let tooMany = 0;
@@ -148,7 +148,7 @@ export async function drainOnce(setup: DrainSetup): Promise<DrainResult> {
     };
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
-    store.close();
+    await store.close();
     await fake.close();
     rmSync(dir, { recursive: true, force: true });
   }

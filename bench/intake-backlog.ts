@@ -43,9 +43,9 @@ async function serve(backlog: number): Promise<void> {
         subject: `backlog-${i}`, txn: `backlog-${i}`, availableAt: waitUntil,
       });
     }
-    seed.ingest([records], Date.now());
+    await seed.ingest([records], Date.now());
   }
-  seed.close();
+  await seed.close();
   const server = await startServer({
     flows: [join(dir, 'flows')], db, port: 0, log: discardLogger('info'),
     env: { BENCH_FLIPCAUSE_SECRET: SECRET, BENCH_KEY: TOKEN },

@@ -157,8 +157,8 @@ test('chaos: resets, garbled and short answers, stalls and 429s on one account; 
     chaos.worker.start();
     calm.worker.start();
     for (let i = 0; i < CONTACTS; i++) {
-      chaos.ingest(signupNo(`chaos${i}@example.org`, i));
-      calm.ingest(signupNo(`calm${i}@example.org`, i));
+      await chaos.ingest(signupNo(`chaos${i}@example.org`, i));
+      await calm.ingest(signupNo(`calm${i}@example.org`, i));
       chaos.worker.wake();
       calm.worker.wake();
       if (i % 5 === 4) await new Promise((r) => setTimeout(r, 20)); // records keep flowing

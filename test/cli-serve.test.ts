@@ -69,9 +69,9 @@ test('engine serve: signed deliveries are stored and sent to MailerLite; SIGTERM
     assert.doesNotMatch(out, /jane\.doe@example\.org/i);
     const store = openSqliteStore({ file: db });
     try {
-      assert.deepEqual(store.records({ flow: 'hope' }).map((r) => r.status), ['done', 'done', 'done']);
+      assert.deepEqual((await store.records({ flow: 'hope' })).map((r) => r.status), ['done', 'done', 'done']);
     } finally {
-      store.close();
+      await store.close();
     }
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');

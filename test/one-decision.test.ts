@@ -73,7 +73,7 @@ test('a three-record donation with opt-in, in every order and every mode, is one
       .map((i) => (i.body as { email: string }).email);
     assert.equal(upserts.length, expected.size, 'exactly one write per donor');
     assert.equal(new Set(upserts).size, expected.size);
-    const created = h.server.store.records({ limit: 1000 }).filter((r) => r.outcome === 'created');
+    const created = (await h.server.store.records({ limit: 1000 })).filter((r) => r.outcome === 'created');
     assert.equal(created.length, expected.size, 'one created outcome per transaction; the other records are coalesced into it');
   } finally {
     await h.close();

@@ -90,7 +90,7 @@ test('admin: flows with counts, a record with its history (raw redacted unless ?
     const { flows } = await json<{ flows: { flow: string; pending: number; done: number; dead: number; paused: unknown; not_ready: unknown }[] }>(admin(h, 'GET', '/flows'));
     assert.deepEqual(flows.map((f) => [f.flow, f.pending, f.done, f.dead, f.paused, f.not_ready]), [['hope', 0, 2, 1, null, null]]);
 
-    const [dead] = h.server.store.records({ flow: 'hope', status: 'dead' });
+    const [dead] = await h.server.store.records({ flow: 'hope', status: 'dead' });
     const shown = await json<{ record: { raw: Record<string, string>; status: string; errorCode: string }; history: { outcome: string }[] }>(
       admin(h, 'GET', `/records/${dead!.id}`),
     );
@@ -110,16 +110,16 @@ test('admin: flows with counts, a record with its history (raw redacted unless ?
     // Replay all dead letters: MailerLite accepts the create now.
     assert.deepEqual(await json(admin(h, 'POST', '/flows/hope/replay-dead')), { replayed: 1 });
     await h.settled();
-    const replayed = h.server.store.record(dead!.id)!;
+    const replayed = (await h.server.store.record(dead!.id))!;
     assert.equal(replayed.status, 'done');
     assert.equal(replayed.outcome, 'created');
-    assert.deepEqual(h.server.store.history(dead!.id).map((e) => e.outcome), ['dead', 'created']);
+    assert.deepEqual((await h.server.store.history(dead!.id)).map((e) => e.outcome), ['dead', 'created']);
     assert.deepEqual(await json(admin(h, 'POST', '/flows/hope/replay-dead')), { replayed: 0 });
 
     // Replay one finished record: decided again, no second subscriber.
     assert.deepEqual(await json(admin(h, 'POST', `/records/${dead!.id}/replay`)), { replayed: 1 });
     await h.settled();
-    assert.deepEqual(h.server.store.history(dead!.id).map((e) => e.outcome), ['dead', 'created', 'updated']);
+    assert.deepEqual((await h.server.store.history(dead!.id)).map((e) => e.outcome), ['dead', 'created', 'updated']);
     assert.equal(h.fake.account(TOKEN).subscribers().length, 2);
   }));
 
@@ -139,7 +139,7 @@ test('/metrics: deliveries, record outcomes, queue depth, oldest pending age, la
     assert.equal(metric(text, 'engine_deliveries_total', 'flow="unknown",status="404"'), 1);
     assert.equal(metric(text, 'engine_record_outcomes_total', 'flow="hope",outcome="dead"'), 1);
     assert.equal(metric(text, 'engine_record_outcomes_total', 'flow="hope",outcome="created"'), 1);
-    const pending = h.server.store.stats()[0]!.pending;
+    const pending = (await h.server.store.stats())[0]!.pending;
     assert.ok(pending > 0);
     assert.equal(metric(text, 'engine_queue_pending', 'flow="hope"'), pending);
     assert.equal(metric(text, 'engine_dead_letters', 'flow="hope"'), 1);
@@ -226,18 +226,18 @@ test('engine status prints each flow with pending/done/dead and its paused state
 test('engine replay --flow F --dead and --record ID replay through the admin API', () =>
   withHarness(async (h) => {
     await deadAndDone(h);
-    const [dead] = h.server.store.records({ flow: 'hope', status: 'dead' });
+    const [dead] = await h.server.store.records({ flow: 'hope', status: 'dead' });
     const all = await cli(['replay', '--flow', 'hope', '--dead', '--url', h.server.url, '--token', ADMIN]);
     assert.equal(all.code, 0, all.stderr);
     assert.equal(all.stdout, 'replayed 1 record\n');
     await h.settled();
-    assert.equal(h.server.store.record(dead!.id)!.outcome, 'created');
+    assert.equal((await h.server.store.record(dead!.id))!.outcome, 'created');
 
     const one = await cli(['replay', '--record', String(dead!.id), '--url', h.server.url], { ENGINE_ADMIN_TOKEN: ADMIN });
     assert.equal(one.code, 0, one.stderr);
     assert.equal(one.stdout, 'replayed 1 record\n');
     await h.settled();
-    assert.equal(h.server.store.history(dead!.id).length, 3);
+    assert.equal((await h.server.store.history(dead!.id)).length, 3);
 
     const missing = await cli(['replay', '--record', '999999', '--url', h.server.url, '--token', ADMIN]);
     assert.equal(missing.code, 1);

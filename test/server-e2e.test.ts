@@ -21,7 +21,7 @@ test('a donation with opt-in, delivered as three records, gives one create in th
     assert.deepEqual(subs[0]!.groups.map((g) => g.name), ['Newsletter']);
     const creates = h.fake.requests(TOKEN).flatMap((r) => r.items ?? [r]).filter((r) => r.method === 'POST' && r.path.replace(/^\//, '') === 'api/subscribers');
     assert.equal(creates.length, 1);
-    const outcomes = h.server.store.records({ flow: 'hope' }).map((r) => r.outcome).sort();
+    const outcomes = (await h.server.store.records({ flow: 'hope' })).map((r) => r.outcome).sort();
     assert.deepEqual(outcomes, ['created', 'skipped', 'skipped']);
   } finally {
     await h.close();
@@ -39,7 +39,7 @@ test('unknown trigger types are kept and skipped with their own reason, reported
     assert.equal((await h.send('hope', again)).status, 200);
     assert.equal((await h.send('hope', fixtureRecords('donation-without-opt-in'))).status, 200);
     await h.settled();
-    const skipped = h.server.store.records({ flow: 'hope' }).filter((r) => r.trigger === 'new_pledge');
+    const skipped = (await h.server.store.records({ flow: 'hope' })).filter((r) => r.trigger === 'new_pledge');
     assert.deepEqual(skipped.map((r) => [r.outcome, r.reason]), [['skipped', 'unknown_trigger'], ['skipped', 'unknown_trigger']]);
     assert.ok(skipped.every((r) => r.raw !== null), 'kept as received');
     const reports = h.logLines.filter((l) => l.includes('unknown trigger type new_pledge'));
@@ -59,7 +59,7 @@ test('a mapping that fails on a record dead-letters it; its error (which quotes 
   try {
     assert.equal((await h.send('hope', fixtureRecords('donation-without-opt-in'))).status, 200);
     await h.settled();
-    const dead = h.server.store.records({ flow: 'hope', status: 'dead' });
+    const dead = await h.server.store.records({ flow: 'hope', status: 'dead' });
     assert.equal(dead.length, 2);
     assert.ok(dead.every((r) => r.errorCode === 'ENGINE_ERR_EXPRESSION'));
     assert.match(dead[0]!.reason ?? '', /D3030/, 'the store keeps the reason for the admin API');

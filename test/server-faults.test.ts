@@ -52,7 +52,7 @@ test('429 with Retry-After: the next batch waits for it, and the contact is crea
     assert.equal(limited, 0);
     assert.ok(batches[1]!.at - batches[0]!.respondedAt >= 950, 'the retry went out after Retry-After');
     assert.deepEqual(h.fake.account(TOKEN).subscribers().map((s) => s.email), ['fault.case.1@example.org']);
-    assert.equal(h.server.store.records({ flow: 'hope' })[0]!.outcome, 'created');
+    assert.equal((await h.server.store.records({ flow: 'hope' }))[0]!.outcome, 'created');
   }));
 
 test('a streak of 5xx longer than the client retries: the record is retried durably, then created once', () =>
@@ -60,10 +60,10 @@ test('a streak of 5xx longer than the client retries: the record is retried dura
     h.fake.inject({ path: '/api/batch', status: 503, times: 6 });
     assert.equal((await h.send('hope', [contact(1)])).status, 200);
     await h.settled(20_000);
-    const [record] = h.server.store.records({ flow: 'hope' });
+    const [record] = await h.server.store.records({ flow: 'hope' });
     assert.equal(record!.status, 'done');
     assert.equal(record!.outcome, 'created');
-    const history = h.server.store.history(record!.id);
+    const history = await h.server.store.history(record!.id);
     assert.deepEqual(history.map((e) => [e.outcome, e.errorCode ?? null]), [['failed', 'ML_ERR_SERVER'], ['created', null]]);
     assert.equal(h.fake.account(TOKEN).subscribers().length, 1);
   }));
@@ -75,7 +75,7 @@ test('a timed-out write that MailerLite carried out is not repeated into a secon
     h.fake.inject({ path: '/api/batch', nth: 2, delayMs: 800 });
     assert.equal((await h.send('hope', [contact(1)])).status, 200);
     await h.settled(15_000);
-    const [record] = h.server.store.records({ flow: 'hope' });
+    const [record] = await h.server.store.records({ flow: 'hope' });
     assert.equal(record!.status, 'done');
     assert.ok(record!.outcome === 'created' || record!.outcome === 'updated');
     assert.equal(h.fake.account(TOKEN).subscribers().length, 1);
@@ -91,7 +91,7 @@ test('partial batch failure: the refused item is dead-lettered with its reason, 
     });
     assert.equal((await h.send('hope', [contact(1), contact(2)])).status, 200);
     await h.settled();
-    const records = h.server.store.records({ flow: 'hope' });
+    const records = await h.server.store.records({ flow: 'hope' });
     const dead = records.filter((r) => r.status === 'dead');
     const done = records.filter((r) => r.status === 'done');
     assert.equal(dead.length, 1);
@@ -112,7 +112,7 @@ test('401: the account pauses (one log line, records kept pending), and resumes 
     // Several probe rounds pass while paused.
     const probes = h.fake.requests(TOKEN).length;
     await until('more probes', () => h.fake.requests(TOKEN).length >= probes + 4);
-    const records = h.server.store.records({ flow: 'hope' });
+    const records = await h.server.store.records({ flow: 'hope' });
     assert.deepEqual(records.map((r) => r.status), ['pending', 'pending']);
     assert.equal(records.filter((r) => r.attempts > 0).length, 0, 'a pause costs no attempts');
     const ready = (await (await fetch(`${h.server.url}/readyz`)).json()) as { accounts: { paused: { code: string } | null }[] };
@@ -121,7 +121,7 @@ test('401: the account pauses (one log line, records kept pending), and resumes 
 
     h.fake.removeFault(refuse);
     await h.settled();
-    assert.deepEqual(h.server.store.records({ flow: 'hope' }).map((r) => r.outcome), ['created', 'created']);
+    assert.deepEqual((await h.server.store.records({ flow: 'hope' })).map((r) => r.outcome), ['created', 'created']);
     assert.equal(h.fake.account(TOKEN).subscribers().length, 2);
     const paused = h.logLines.filter((l) => l.includes('account paused'));
     assert.equal(paused.length, 1);
@@ -149,6 +149,6 @@ test('an unsubscribed subscriber: fields updated by PUT, status kept, never an u
     assert.ok(writes.length > 0);
     assert.ok(writes.every((i) => i.method === 'PUT' && i.status === 200), JSON.stringify(writes.map((i) => [i.method, i.status])));
     assert.equal(items(h).filter((i) => i.status === 422).length, 0);
-    const last = h.server.store.records({ flow: 'hope' }).at(-1)!;
+    const last = (await h.server.store.records({ flow: 'hope' })).at(-1)!;
     assert.equal(last.outcome, 'updated');
   }));

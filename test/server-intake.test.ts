@@ -35,7 +35,7 @@ test('a repeated delivery is absorbed: 200 both times, each record stored once',
     // One record resent alone (Flipcause retries per delivery, deliveries regroup).
     const one = JSON.stringify(fixtureRecords('donation-with-opt-in').slice(1, 2));
     assert.deepEqual(await answer(await h.send('hope', one)), { status: 200, body: { accepted: 0, duplicates: 1 } });
-    assert.equal(h.server.store.records({ flow: 'hope' }).length, 3);
+    assert.equal((await h.server.store.records({ flow: 'hope' })).length, 3);
     await h.settled();
     assert.equal(h.fake.account(TOKEN).subscribers().length, 1);
   }));
@@ -47,7 +47,7 @@ test('concurrent duplicate deliveries: every one gets 200, the records are store
     assert.deepEqual(answers.map((a) => a.status), Array(12).fill(200));
     assert.equal(answers.reduce((n, a) => n + (a.body.accepted as number), 0), 3);
     assert.equal(answers.reduce((n, a) => n + (a.body.duplicates as number), 0), 33);
-    const keys = h.server.store.records({ flow: 'hope' }).map((r) => r.dedupeKey).sort();
+    const keys = (await h.server.store.records({ flow: 'hope' })).map((r) => r.dedupeKey).sort();
     assert.deepEqual(keys, ['new_activity:40211', 'new_activity:40212', 'new_transaction:90544']);
     await h.settled();
     assert.equal(h.fake.account(TOKEN).subscribers().length, 1);
@@ -75,8 +75,8 @@ test('malformed and oversized bodies get a precise 4xx with its code, and nothin
       assert.equal(a.body.code, code, what);
       assert.equal(typeof a.body.message, 'string', what);
     }
-    assert.equal(h.server.store.records({}).length, 0);
-    assert.deepEqual(h.server.store.stats().map((s) => s.lastDeliveryAt), []);
+    assert.equal((await h.server.store.records({})).length, 0);
+    assert.deepEqual((await h.server.store.stats()).map((s) => s.lastDeliveryAt), []);
   }));
 
 test('the HTTP read limit is configurable: a lower one cuts deliveries off before the source sees them', async () => {
@@ -86,7 +86,7 @@ test('the HTTP read limit is configurable: a lower one cuts deliveries off befor
     const a = await answer(await h.send('hope', body));
     assert.equal(a.status, 413);
     assert.equal(a.body.code, 'ENGINE_ERR_BODY_TOO_LARGE');
-    assert.equal(h.server.store.records({}).length, 0);
+    assert.equal((await h.server.store.records({})).length, 0);
   } finally {
     await h.close();
   }
@@ -108,7 +108,7 @@ test('bad or missing signatures get 401 and the body is not stored; an unknown f
     const unknown = await answer(await h.send('nope', body));
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.code, 'ENGINE_ERR_UNKNOWN_FLOW');
-    assert.equal(h.server.store.records({}).length, 0);
+    assert.equal((await h.server.store.records({})).length, 0);
     assert.equal(h.fake.requests().filter((r) => r.method !== 'GET').length, 0);
   }));
 
@@ -123,7 +123,7 @@ test('a store that cannot write answers 503, never 200, and keeps no part of the
       const a = await answer(await h.send('hope', body));
       assert.equal(a.status, 503);
       assert.equal(a.body.code, 'ENGINE_ERR_STORE_UNAVAILABLE');
-      assert.equal(h.server.store.records({}).length, 0, 'the first record of the delivery was rolled back too');
+      assert.equal((await h.server.store.records({})).length, 0, 'the first record of the delivery was rolled back too');
       db.exec('DROP TRIGGER refuse');
       assert.deepEqual(await answer(await h.send('hope', body)), { status: 200, body: { accepted: 3, duplicates: 0 } });
     } finally {
@@ -134,7 +134,7 @@ test('a store that cannot write answers 503, never 200, and keeps no part of the
 test('a closed store answers 503 ENGINE_ERR_STORE_UNAVAILABLE', async () => {
   const h = await startHarness({ flows: { hope: FLOW } });
   await h.server.fleet.stop();
-  h.server.store.close();
+  await h.server.store.close();
   try {
     const a = await answer(await h.send('hope', fixtureBytes('new-contact').toString('utf8')));
     assert.equal(a.status, 503);

@@ -70,7 +70,7 @@ test('a contact edited twice within the settle window lands in MailerLite as the
         assert.equal(sub.fields.city, 'Memphis', `${flow} · ${how}`);
         assert.equal(sub.fields.state, 'TN');
       }
-      const outcomes = h.server.store.records({ flow }).map((r) => [r.dedupeKey.replace(/^\D+/, ''), r.outcome, r.reason ?? null]);
+      const outcomes = (await h.server.store.records({ flow })).map((r) => [r.dedupeKey.replace(/^\D+/, ''), r.outcome, r.reason ?? null]);
       for (const [i, how] of CASES.entries()) {
         const later = outcomes.find(([key]) => key === `${i}2`);
         const earlier = outcomes.find(([key]) => key === `${i}1`);

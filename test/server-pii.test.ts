@@ -42,7 +42,7 @@ test('no log line of a troubled server holds donor PII', async () => {
   // The 'broken' flow is not ready (its group is missing): its records wait, the others drain.
   const servedFlowsSettled = async (): Promise<void> => {
     const end = Date.now() + 15_000;
-    while (h.server.store.stats().some((s) => s.flow !== 'broken' && s.pending > 0) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    while ((await h.server.store.stats()).some((s) => s.flow !== 'broken' && s.pending > 0) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   };
   try {
     // MailerLite echoing the email back in its errors, failing, and refusing the key.
@@ -67,10 +67,10 @@ test('no log line of a troubled server holds donor PII', async () => {
     const refuse = h.fake.inject({ token: TOKEN, status: 401, times: Infinity });
     await h.server.fleet.drain().catch(() => undefined);
     h.fake.removeFault(refuse);
-    const outcomes = new Set(h.server.store.records({ limit: 1000 }).map((r) => r.outcome));
+    const outcomes = new Set((await h.server.store.records({ limit: 1000 })).map((r) => r.outcome));
     // Inspection and replays.
     const auth = { authorization: `Bearer ${ADMIN}` };
-    for (const r of h.server.store.records({ limit: 1000 })) {
+    for (const r of await h.server.store.records({ limit: 1000 })) {
       await (await fetch(`${h.server.url}/admin/records/${r.id}?pii=true`, { headers: auth })).arrayBuffer();
     }
     for (const flow of ['hope', 'list']) await fetch(`${h.server.url}/admin/flows/${flow}/replay-dead`, { method: 'POST', headers: auth });

@@ -80,7 +80,7 @@ test('a new customer folder is served without a restart; its later edits and its
     const res = await h.send('newcomer', fixtureRecords('new-contact'), { secret: `${SECRET}_newcomer` });
     assert.equal(res.status, 200, 'the new flow takes deliveries');
     await h.settled();
-    assert.equal(h.server.store.records({ flow: 'newcomer' })[0]?.outcome, 'created');
+    assert.equal((await h.server.store.records({ flow: 'newcomer' }))[0]?.outcome, 'created');
     saveAtomically(join(folder, 'flow.yaml'), yaml.replace("mode: all_contacts", 'mode: mailing_list').replace(/groups:\n(.*\n){2}/, 'groups:\n    new: [Newsletter]\n    existing: [Newsletter]\n'));
     await until('an atomic save in the new folder', () => modeOf(h, 'newcomer') === 'mailing_list');
     rmSync(folder, { recursive: true });

@@ -75,10 +75,10 @@ test('purge lists only what the flow created, masked, deletes only with --yes, n
       contact(3, 'staff.member@example.org'),
       contact(4, 'existing.donor@example.org'), // exists already: updated, never created
     ];
-    store.ingest([toNewRecords(flow, raws.map((raw) => ({ trigger: 'new_contact', recordId: String(raw.webhook_record_id), dedupeKey: `new_contact:${String(raw.webhook_record_id)}`, raw })), 0)], Date.now());
+    await store.ingest([toNewRecords(flow, raws.map((raw) => ({ trigger: 'new_contact', recordId: String(raw.webhook_record_id), dedupeKey: `new_contact:${String(raw.webhook_record_id)}`, raw })), 0)], Date.now());
     await new AccountWorker(flow.accountKey, [flow], store, silentLogger).drain();
-    assert.deepEqual(store.records({ flow: flow.id }).map((r) => r.outcome), ['created', 'created', 'created', 'updated']);
-    store.close();
+    assert.deepEqual((await store.records({ flow: flow.id })).map((r) => r.outcome), ['created', 'created', 'created', 'updated']);
+    await store.close();
     assert.equal(fake.account(TOKEN).subscribers().length, 5);
 
     const list = await engine(['purge-test-contacts', file, '--since', new Date(before - 1000).toISOString(), '--db', db]);

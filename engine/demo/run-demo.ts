@@ -107,7 +107,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     out('');
     out('Flipcause deliveries (HTTP status, answer, what it is):');
     const sent: { delivery: DemoDelivery; status: number; ids: number[] }[] = [];
-    let lastId = server.store.records({ limit: 1 }).at(-1)?.id ?? 0;
+    let lastId = (await server.store.records({ limit: 1 })).at(-1)?.id ?? 0;
     for (const d of demoDeliveries(now)) {
       if (!server.fleet.flow(d.flow)) continue;
       const body = JSON.stringify(d.records);
@@ -119,18 +119,18 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       const json = (await res.json()) as { code?: string };
       const answer = json.code ? `{"code":"${json.code}"}` : JSON.stringify(json);
       out(`  ${res.status}  ${answer.padEnd(34)}  ${d.flow}: ${d.what}`);
-      const stored = server.store.records({ afterId: lastId, limit: 1000 }).map((r) => r.id);
+      const stored = (await server.store.records({ afterId: lastId, limit: 1000 })).map((r) => r.id);
       lastId = stored.at(-1) ?? lastId;
       sent.push({ delivery: d, status: res.status, ids: stored });
     }
     out('');
     out(`Waiting for the workers (settle window ${opts.settleSeconds}s, then MailerLite batches)…`);
     const deadline = Date.now() + 60_000;
-    while (server.store.stats().some((s) => s.pending > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while ((await server.store.stats()).some((s) => s.pending > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     out('');
     out('What happened to each record:');
-    for (const r of server.store.records({ limit: 1000 })) {
-      const history = server.store.history(r.id);
+    for (const r of await server.store.records({ limit: 1000 })) {
+      const history = await server.store.history(r.id);
       const detail = (history.at(-1)?.detail ?? {}) as { rule?: string; groups?: string[]; into?: number; requests?: string[] };
       const why = r.outcome === 'skipped' && r.reason === 'coalesced'
         ? `decided with record #${detail.into} (one transaction, one decision)`
@@ -149,12 +149,14 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     }
     const ml = fake.requests();
     out('');
-    out(`MailerLite requests: ${ml.length} HTTP calls (${ml.filter((r) => r.path.includes('batch')).length} batches) for ${server.store.records({ limit: 1000 }).length} records.`);
+    out(`MailerLite requests: ${ml.length} HTTP calls (${ml.filter((r) => r.path.includes('batch')).length} batches) for ${(await server.store.records({ limit: 1000 })).length} records.`);
     out('');
     out('Each story against its label:');
     let broken = 0;
     for (const { delivery: d, status, ids } of sent) {
-      const got = { status, outcomes: ids.map((id) => storyOutcome(server.store.record(id))) };
+      const outcomes: string[] = [];
+      for (const id of ids) outcomes.push(storyOutcome(await server.store.record(id)));
+      const got = { status, outcomes };
       const held = JSON.stringify(got) === JSON.stringify(d.expect);
       if (!held) broken++;
       out(`  ${held ? '✓' : '✗'} ${d.flow}: ${d.what}${held ? '' : `\n      expected ${describe(d.expect)}, got ${describe(got)}`}`);

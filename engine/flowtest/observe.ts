@@ -12,6 +12,6 @@ export interface Observed {
   requests: FakeObservation['requests'];
 }
 
-export function observeOutcomes(store: Store, flow: string): Observed['outcomes'] {
-  return store.records({ flow, limit: 10_000 }).map((r) => ({ key: r.dedupeKey, outcome: r.outcome, reason: r.reason, error: r.errorCode }));
+export async function observeOutcomes(store: Store, flow: string): Promise<Observed['outcomes']> {
+  return (await store.records({ flow, limit: 10_000 })).map((r) => ({ key: r.dedupeKey, outcome: r.outcome, reason: r.reason, error: r.errorCode }));
 }

@@ -65,10 +65,10 @@ export async function runCase(fake: FakeDestination, target: CaseTarget, tc: Tes
       statuses.push(res.statusCode);
     }
     await fleet.drain();
-    return { deliveries: statuses, outcomes: observeOutcomes(store, flow.id), ...fake.observe(token) };
+    return { deliveries: statuses, outcomes: await observeOutcomes(store, flow.id), ...fake.observe(token) };
   } finally {
     await fleet.stop();
     await app.close();
-    store.close();
+    await store.close();
   }
 }

@@ -100,18 +100,18 @@ export async function dryRun(flow: CompiledFlow, records: readonly IntakeRecord[
   // The order the worker finishes records in is the order of its units: a unit's primary record
   // first, then the others of the unit (coalesced into it, or given the very same entry).
   const finished: { id: number; entry: OutcomeEntry }[] = [];
-  const finish = store.finish.bind(store);
-  store.finish = (id, entry, now) => {
-    finished.push({ id, entry });
-    finish(id, entry, now);
+  const apply = store.applyOutcomes.bind(store);
+  store.applyOutcomes = async (batch) => {
+    await apply(batch);
+    finished.push(...batch.finished);
   };
   const worker = new AccountWorker(flow.accountKey, [{ ...flow, destination }], store, silentLogger, {}, {
     now: () => Date.now() + flow.settleMs + 1000,
   });
   try {
-    store.ingest([toNewRecords(flow, records, Date.now())], Date.now());
+    await store.ingest([toNewRecords(flow, records, Date.now())], Date.now());
     await worker.drain();
-    const stored = store.records({ flow: flow.id, limit: records.length + 1 });
+    const stored = await store.records({ flow: flow.id, limit: records.length + 1 });
     const keyOf = new Map(stored.map((r) => [r.id, r.dedupeKey]));
     const lines: DryRunLine[] = [];
     const lineById = new Map<number, DryRunLine>();
@@ -142,6 +142,6 @@ export async function dryRun(flow: CompiledFlow, records: readonly IntakeRecord[
     return lines;
   } finally {
     await worker.stop();
-    store.close();
+    await store.close();
   }
 }

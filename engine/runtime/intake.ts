@@ -56,11 +56,13 @@ interface Waiting {
 
 /**
  * Group commit: deliveries that arrive while a commit is under way are committed together in
- * the next one, so durable intake costs one fsync per burst, not per delivery.
+ * the next one, so durable intake costs one commit per burst, not per delivery. One commit is out
+ * at a time; each delivery's Promise settles only once its commit has (the 200 follows it).
  */
 export class IntakeQueue {
   private waiting: Waiting[] = [];
   private scheduled = false;
+  private committing = false;
 
   constructor(
     private readonly store: Store,
@@ -71,28 +73,39 @@ export class IntakeQueue {
   submit(records: NewRecord[]): Promise<IngestResult> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ records, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
-  private flush(): void {
+  private schedule(): void {
+    if (this.scheduled || this.committing) return;
+    this.scheduled = true;
+    // flush settles every delivery it takes and never rejects.
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
     this.scheduled = false;
+    this.committing = true;
     const batch = this.waiting;
     this.waiting = [];
-    let results: IngestResult[];
     try {
-      results = this.store.ingest(batch.map((w) => w.records), this.now());
-    } catch (err) {
-      const reason = reasonOf(err);
-      this.writes?.failed(reason);
-      const error = IntakeErrors.ENGINE_ERR_STORE_UNAVAILABLE({ reason }, { cause: err });
-      for (const w of batch) w.reject(error);
-      return;
+      let results: IngestResult[];
+      try {
+        results = await this.store.ingest(batch.map((w) => w.records), this.now());
+      } catch (err) {
+        const reason = reasonOf(err);
+        const error = IntakeErrors.ENGINE_ERR_STORE_UNAVAILABLE({ reason }, { cause: err });
+        this.writes?.failed(reason);
+        for (const w of batch) w.reject(error);
+        return;
+      }
+      this.writes?.committed();
+      batch.forEach((w, i) => w.resolve(results[i]!));
+    } finally {
+      this.committing = false;
+      // What arrived during the commit goes in the next one.
+      if (this.waiting.length > 0) this.schedule();
     }
-    this.writes?.committed();
-    batch.forEach((w, i) => w.resolve(results[i]!));
   }
 }

@@ -33,7 +33,7 @@ export function registerAdmin(app: FastifyInstance, opts: { token: string; store
       if (!authorised(req, opts.token)) return refuse(reply, AdminErrors.ENGINE_ERR_ADMIN_AUTH());
     });
     admin.get('/flows', adminRoute({ querystring: {} }), async () => {
-      const stats = new Map(store.stats().map((s) => [s.flow, s]));
+      const stats = new Map((await store.stats()).map((s) => [s.flow, s]));
       return {
         flows: fleet.all().map((f) => {
           const worker = fleet.workerFor(f.accountKey)?.status();
@@ -49,19 +49,19 @@ export function registerAdmin(app: FastifyInstance, opts: { token: string; store
     });
     admin.get('/records', adminRoute({ querystring: RECORDS_QUERY }), async (req) => {
       const q = req.query as RecordsQuery;
-      const records = store.records({ flow: q.flow, status: q.status, outcome: q.outcome, afterId: q.after, limit: q.limit });
+      const records = await store.records({ flow: q.flow, status: q.status, outcome: q.outcome, afterId: q.after, limit: q.limit });
       return { records: records.map((r) => recordView(r, false)) };
     });
     admin.get('/records/:id', adminRoute({ params: RECORD_PARAMS, querystring: RECORD_QUERY }), async (req, reply) => {
       const { id } = req.params as { id: number };
-      const record = store.record(id);
+      const record = await store.record(id);
       if (!record) return refuse(reply, AdminErrors.ENGINE_ERR_NO_RECORD({ id }));
       const { pii } = req.query as { pii: boolean };
-      return { record: recordView(record, pii), history: store.history(id) };
+      return { record: recordView(record, pii), history: await store.history(id) };
     });
     admin.post('/records/:id/replay', adminRoute({ params: RECORD_PARAMS, querystring: {} }), async (req, reply) => {
       const { id } = req.params as { id: number };
-      const record = store.record(id);
+      const record = await store.record(id);
       if (!record) return refuse(reply, AdminErrors.ENGINE_ERR_NO_RECORD({ id }));
       const replayed = await store.replay([id], Date.now());
       await store.addAudit({ at: Date.now(), actor, action: 'replay', ok: replayed > 0, target: `record ${id}`, detail: { flow: record.flow, replayed, via: 'admin API' } });

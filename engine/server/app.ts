@@ -129,7 +129,7 @@ export function buildApp(opts: AppOptions): EngineApp {
   app.get('/readyz', async (_req, reply) => {
     const problems = fleet.problemsReport();
     const accounts = fleet.accounts().map((w) => ({ account: w.accountKey, flows: w.flowIds, ...w.status() }));
-    const storeWrites = writes.status();
+    const storeWrites = await writes.status();
     const notConfigured = fleet.notConfiguredReport();
     // Examples left unconfigured are the operator's choice, not a fault: a fresh clone is ready.
     const serving = fleet.all().length > 0 || (notConfigured.length > 0 && problems.length === 0);

@@ -50,7 +50,7 @@ const DAY = 86_400_000;
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { log } = opts;
   const store = openSqliteStore({ file: opts.db });
-  const released = store.releaseAll();
+  const released = await store.releaseAll();
   if (released > 0) log.warn({ records: released }, 'took back records leased before a restart');
   let fleet: Fleet | undefined;
   const metrics = new Metrics(store, () => fleet);
@@ -66,9 +66,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   fleet.start();
 
   const retention = (opts.retentionDays ?? 30) * DAY;
+  let purging: Promise<void> = Promise.resolve();
   const purge = setInterval(() => {
-    const n = store.purgeRaw(Date.now() - retention);
-    if (n > 0) log.info({ records: n }, 'purged raw payloads past retention');
+    // Awaited by close, so the store is not closed under it; a failure is tried again next hour.
+    purging = store.purgeRaw(Date.now() - retention).then(
+      (n) => {
+        if (n > 0) log.info({ records: n }, 'purged raw payloads past retention');
+      },
+      (err: unknown) => log.error({ err }, 'purging raw payloads past retention failed; tried again in an hour'),
+    );
   }, 3_600_000);
   purge.unref();
 
@@ -76,10 +82,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     log.info('reloading flows');
     fleet.load();
     const problems = fleet.problemsReport();
-    void Promise.resolve(store.addAudit({
+    void store.addAudit({
       at: Date.now(), actor: by, action: 'reload', ok: problems.length === 0, target: 'all flows',
       detail: { flows: fleet.all().length, files_not_loaded: problems.map((p) => p.file) },
-    })).catch((err: unknown) => log.error({ err }, 'could not write the audit log'));
+    }).catch((err: unknown) => log.error({ err }, 'could not write the audit log'));
   };
   const watcher: FlowWatcher | undefined = opts.watch ? await watchFlows(opts.flows, () => reload('file watcher'), log) : undefined;
   log.info({ url, flows: fleet.all().map((f) => f.id) }, 'engine serving');
@@ -95,7 +101,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       clearInterval(purge);
       await fleet.stop();
       await app.close();
-      store.close();
+      await purging;
+      await store.close();
       log.info('engine stopped');
     },
   };

@@ -35,13 +35,14 @@ export class StoreWrites {
     this.log.error({ reason }, 'the store refuses writes: deliveries get 503 and /readyz says not ready until a write succeeds');
   }
 
-  status(): StoreWriteStatus {
+  async status(): Promise<StoreWriteStatus> {
     if (this.failure !== null) {
       try {
-        this.store.setMeta(PROBE_KEY, new Date(this.now()).toISOString());
+        await this.store.setMeta(PROBE_KEY, new Date(this.now()).toISOString());
         this.committed();
       } catch (err) {
-        this.failure.reason = reasonOf(err);
+        // An intake commit may have cleared the failure while the probe was out.
+        if (this.failure !== null) this.failure.reason = reasonOf(err);
       }
     }
     return this.failure === null ? { writable: true } : { writable: false, reason: this.failure.reason, since: new Date(this.failure.since).toISOString() };

@@ -39,21 +39,21 @@ export async function backfillRows(flow: CompiledFlow, store: Store, records: re
         email = event.contact?.email ?? null;
       }
     }
-    out.push({ line, ...decisionOf(r, store, (id) => lineOf.get(id)), email: email === null ? null : maskEmail(email), fields });
+    out.push({ line, ...(await decisionOf(r, store, (id) => lineOf.get(id))), email: email === null ? null : maskEmail(email), fields });
   }
   return out.sort((a, b) => a.line - b.line);
 }
 
-function decisionOf(r: StoredRecord, store: Store, lineOf: (id: number) => number | undefined): { decision: string; reason: string | null } {
+async function decisionOf(r: StoredRecord, store: Store, lineOf: (id: number) => number | undefined): Promise<{ decision: string; reason: string | null }> {
   if (r.status === 'pending') return { decision: 'pending', reason: r.errorCode };
   if (r.outcome === 'updated' && r.reason === 'no_change') return { decision: 'no_change', reason: null };
-  if (r.outcome === 'skipped' && r.reason === 'coalesced') return { decision: 'coalesced', reason: `with line ${coalescedInto(r, store, lineOf) ?? '?'}` };
+  if (r.outcome === 'skipped' && r.reason === 'coalesced') return { decision: 'coalesced', reason: `with line ${(await coalescedInto(r, store, lineOf)) ?? '?'}` };
   if (r.outcome === 'dead') return { decision: 'dead', reason: r.errorCode ?? r.reason };
   return { decision: r.outcome ?? 'unknown', reason: r.outcome === 'skipped' ? r.reason : null };
 }
 
 /** The row a coalesced one was decided with (the worker notes the record it went into). */
-function coalescedInto(r: StoredRecord, store: Store, lineOf: (id: number) => number | undefined): number | undefined {
-  const into = (store.history(r.id).at(-1)?.detail as { into?: unknown } | undefined)?.into;
+async function coalescedInto(r: StoredRecord, store: Store, lineOf: (id: number) => number | undefined): Promise<number | undefined> {
+  const into = ((await store.history(r.id)).at(-1)?.detail as { into?: unknown } | undefined)?.into;
   return typeof into === 'number' ? lineOf(into) : undefined;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 import { toNewRecords } from '../runtime/intake.ts';
-import type { NewRecord, Store } from '../store/types.ts';
+import type { NewRecord, Store, StoredRecord } from '../store/types.ts';
 import { AccountWorker, type WorkerOptions } from '../worker/account-worker.ts';
 import type { ExportColumn } from '../ports/adapter.ts';
 import { readCsvRows } from './csv-rows.ts';
@@ -117,21 +117,25 @@ export async function runBackfill(flow: CompiledFlow, csv: Buffer, options: Back
   const total = records.length;
 
   const metaKey = `${prefix}rows`;
-  const earlier = store.getMeta(metaKey) !== undefined;
-  for (let i = 0; i < records.length; i += INGEST_CHUNK) store.ingest([records.slice(i, i + INGEST_CHUNK)], now());
-  store.setMeta(metaKey, String(total));
-  const mine = () => allRecords(store, flow.id).filter((r) => r.dedupeKey.startsWith(prefix));
-  const pendingIds = mine().filter((r) => r.status === 'pending').map((r) => r.id);
+  const earlier = (await store.getMeta(metaKey)) !== undefined;
+  for (let i = 0; i < records.length; i += INGEST_CHUNK) await store.ingest([records.slice(i, i + INGEST_CHUNK)], now());
+  await store.setMeta(metaKey, String(total));
+  const mine = async () => (await allRecords(store, flow.id)).filter((r) => r.dedupeKey.startsWith(prefix));
+  const pendingIds = (await mine()).filter((r) => r.status === 'pending').map((r) => r.id);
   // Leases left by an interrupted run: nothing else works on this store's backfill rows.
-  store.release(pendingIds);
+  await store.release(pendingIds);
   const resumedDone = earlier ? total - pendingIds.length : 0;
 
   const timed = timedDestination(options.dryRun ? dryRunDestination(flow.destination) : flow.destination);
   const runFlow = { ...flow, backfill: true as const, destination: timed.destination };
   const worker = new AccountWorker(flow.accountKey, [runFlow], store, options.log ?? silentLogger, {}, { ...options.worker, now });
-  const pendingOf = () => store.stats().find((s) => s.flow === flow.id)?.pending ?? 0;
-  const progress = () => options.onProgress?.(Math.max(0, Math.min(total, total - pendingOf())), total);
-  progress();
+  const pendingOf = async () => (await store.stats()).find((s) => s.flow === flow.id)?.pending ?? 0;
+  const progress = async () => {
+    if (!options.onProgress) return;
+    const pending = await pendingOf();
+    options.onProgress(Math.max(0, Math.min(total, total - pending)), total);
+  };
+  await progress();
   let aborted = false;
   for (;;) {
     if (options.signal?.aborted) {
@@ -140,13 +144,13 @@ export async function runBackfill(flow: CompiledFlow, csv: Buffer, options: Back
     }
     // A round returns false once nothing is ready and no decided write is waiting to be sent.
     const worked = await worker.round();
-    progress();
+    await progress();
     if (!worked) break;
   }
 
   const outcomes: Record<string, number> = {};
   let pending = 0;
-  for (const r of mine()) {
+  for (const r of await mine()) {
     if (r.status === 'pending') {
       pending++;
       continue;
@@ -154,7 +158,7 @@ export async function runBackfill(flow: CompiledFlow, csv: Buffer, options: Back
     const key = r.outcome === 'skipped' || r.outcome === 'dead' ? `${r.outcome} (${r.reason ?? 'no reason'})` : (r.outcome ?? 'unknown');
     outcomes[key] = (outcomes[key] ?? 0) + 1;
   }
-  if (pending === 0) store.setMeta(`${prefix}finished_at`, new Date(now()).toISOString());
+  if (pending === 0) await store.setMeta(`${prefix}finished_at`, new Date(now()).toISOString());
   const status = worker.status();
   const blocked = status.paused ? `${status.paused.code}: ${status.paused.message}` : (status.notReady[flow.id] ?? null);
   const summary: BackfillSummary = {
@@ -162,14 +166,14 @@ export async function runBackfill(flow: CompiledFlow, csv: Buffer, options: Back
     total, resumedDone, bad: bad.sort((a, b) => a.line - b.line), outcomes, pending, aborted, blocked,
     elapsedMs: performance.now() - started, destinationMs: timed.waitedMs(),
   };
-  if (options.rows) summary.rows = await backfillRows(runFlow, store, mine(), prefix);
+  if (options.rows) summary.rows = await backfillRows(runFlow, store, await mine(), prefix);
   return summary;
 }
 
-function allRecords(store: Store, flow: string) {
-  const out = [];
+async function allRecords(store: Store, flow: string): Promise<StoredRecord[]> {
+  const out: StoredRecord[] = [];
   for (let afterId = 0; ;) {
-    const page = store.records({ flow, limit: 1000, afterId });
+    const page = await store.records({ flow, limit: 1000, afterId });
     out.push(...page);
     if (page.length < 1000) return out;
     afterId = page[page.length - 1]!.id;

@@ -30,11 +30,11 @@ export interface PurgeWindow {
  * table: a subscriber the flow only updated (it existed before) is never a candidate, so purging
  * test contacts cannot touch the customer's real audience.
  */
-export function purgeCandidates(store: Store, flowId: string, window: PurgeWindow): PurgeSelection {
+export async function purgeCandidates(store: Store, flowId: string, window: PurgeWindow): Promise<PurgeSelection> {
   const match = window.match === undefined ? (email: string) => ({ shown: maskEmail(email) }) : emailMatcher(window.match);
   const byId = new Map<string, PurgeCandidate>();
   const unmatched = new Set<string>();
-  for (const e of store.effects(flowId, window.since, window.until)) {
+  for (const e of await store.effects(flowId, window.since, window.until)) {
     if (e.action !== 'created' || byId.has(e.subscriberId) || unmatched.has(e.subscriberId)) continue;
     const m = match(e.email);
     if (m === null) unmatched.add(e.subscriberId);
@@ -59,7 +59,7 @@ export async function purgeSubscribers(flow: CompiledFlow, store: Store, candida
   for (const candidate of candidates) {
     try {
       await flow.destination.deleteSubscriber(candidate.subscriberId);
-      store.forgetEffect(flow.id, candidate.subscriberId);
+      await store.forgetEffect(flow.id, candidate.subscriberId);
       out.push({ candidate, ok: true });
     } catch (err) {
       out.push({ candidate, ok: false, error: err instanceof Error ? err.message : String(err) });

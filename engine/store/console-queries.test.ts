@@ -33,7 +33,7 @@ test('overview: per flow pending, dead, oldest pending, last delivery and outcom
     { flow: 'f2', pending: 1, dead: 0, oldestPendingAt: 2500, lastDeliveryAt: 2500, recent: { updated: 1 } },
   ]);
   assert.deepEqual((await store.overview(0))[0]?.recent, { created: 1, skipped: 1, dead: 1 }, 'the dead letter finished before 5000');
-  store.close();
+  await store.close();
 });
 
 test('throughput counts finished records per bucket and outcome, for the fleet or one flow', async () => {
@@ -44,14 +44,14 @@ test('throughput counts finished records per bucket and outcome, for the fleet o
     { at: 60_000, outcome: 'updated', count: 1 },
   ]);
   assert.deepEqual(await store.throughput(0, 60_000, 'f2'), [{ at: 60_000, outcome: 'updated', count: 1 }]);
-  store.close();
+  await store.close();
 });
 
 test('coalescedInto names the records decided together with a record', async () => {
   const { store, ids } = await seeded();
   assert.deepEqual(await store.coalescedInto(ids['a:1']!), [ids['a:2']]);
   assert.deepEqual(await store.coalescedInto(ids['a:2']!), []);
-  store.close();
+  await store.close();
 });
 
 test('the audit log keeps who did what and when, newest first, filtered by action and paged by id', async () => {
@@ -66,7 +66,7 @@ test('the audit log keeps who did what and when, newest first, filtered by actio
   assert.equal(all[3]?.ok, false);
   assert.deepEqual((await store.auditLog({ action: 'login' })).map((e) => e.ok), [true, false]);
   assert.deepEqual((await store.auditLog({ beforeId: 3, limit: 1 })).map((e) => e.id), [2]);
-  store.close();
+  await store.close();
 });
 
 test('records can be listed newest first, with the same filters', async () => {
@@ -74,5 +74,5 @@ test('records can be listed newest first, with the same filters', async () => {
   assert.deepEqual((await store.records({ flow: 'f1', newestFirst: true, limit: 2 })).map((r) => r.id), [ids['a:4'], ids['a:3']]);
   assert.deepEqual((await store.records({ flow: 'f1', status: 'done', newestFirst: true })).map((r) => r.id), [ids['a:2'], ids['a:1']]);
   assert.deepEqual((await store.records({ flow: 'f1', limit: 1 })).map((r) => r.id), [ids['a:1']], 'oldest first by default');
-  store.close();
+  await store.close();
 });

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { migrate } from './sqlite-migrations.ts';
 import type {
-  AuditAction, AuditQuery, Effect, FlowOverview, FlowStats, HistoryEntry, IngestResult, NewRecord, Outcome, OutcomeEntry,
-  RecordQuery, RecordStatus, Store, StoredAuditEntry, StoredRecord, ThroughputBucket,
+  AuditAction, AuditQuery, Effect, FlowOverview, FlowStats, HistoryEntry, IngestResult, NewRecord, Outcome, OutcomeBatch,
+  OutcomeEntry, RecordQuery, RecordStatus, Store, StoredAuditEntry, StoredRecord, ThroughputBucket,
 } from './types.ts';
 
 interface Row {
@@ -25,7 +25,11 @@ export interface SqliteStoreOptions {
   file: string;
 }
 
-/** SQLite store: WAL with synchronous=FULL, so a 200 is only sent for records on disk. */
+/**
+ * SQLite store: WAL with synchronous=FULL, so a 200 is only sent for records on disk.
+ * better-sqlite3 is synchronous: each method does its work when called and returns a settled
+ * Promise, so a caller never waits on I/O it could overlap.
+ */
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   const db = new Database(options.file);
   db.pragma('journal_mode = WAL');
@@ -83,6 +87,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     `UPDATE records SET lease_until = NULL, due_at = available_at WHERE lease_until IS NOT NULL AND status = 'pending'`,
   );
   const onList = db.prepare(`SELECT 1 FROM memberships WHERE flow = ? AND subject = ?`);
+  const onListOf = db.prepare(
+    `SELECT subject FROM memberships WHERE flow = ? AND subject IN (SELECT value FROM json_each(?))`,
+  );
   const markList = db.prepare(`INSERT INTO memberships (flow, subject, since) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`);
   const addEffect = db.prepare(
     `INSERT INTO effects (flow, record_id, subscriber_id, email, action, at)
@@ -200,67 +207,101 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     }
   });
 
+  const releaseIds = (ids: readonly number[]): void => void releaseStmt.run(JSON.stringify(ids));
+
+  // Nested db.transaction calls (finishTx, retryTx) join this one as savepoints: one commit.
+  const applyTx = db.transaction((batch: OutcomeBatch) => {
+    for (const effect of batch.effects) addEffect.run(effect);
+    for (const m of batch.listed) markList.run(m.flow, m.subject, m.at);
+    for (const f of batch.finished) finishTx(f.id, f.entry, f.at);
+    for (const r of batch.retried) retryTx(r.ids, r.availableAt, r.entry, r.at);
+    if (batch.released.length > 0) releaseIds(batch.released);
+  });
+
+  const replayTx = db.transaction((ids: readonly number[], now: number) => {
+    let n = 0;
+    for (const id of ids) n += replayStmt.run({ id, now }).changes;
+    return n;
+  });
+
+  const purgeTx = db.transaction((before: number) => {
+    purgeEffects.run(before);
+    return purgeStmt.run(before).changes;
+  });
+
+  function stats(): FlowStats[] {
+    const out = new Map<string, FlowStats>();
+    const get = (flow: string): FlowStats => {
+      let s = out.get(flow);
+      if (!s) {
+        s = { flow, pending: 0, done: 0, dead: 0, byOutcome: {}, oldestPendingAt: null, lastDeliveryAt: null };
+        out.set(flow, s);
+      }
+      return s;
+    };
+    for (const r of statusCounts.all() as { flow: string; status: RecordStatus; outcome: Outcome | null; n: number; oldest: number | null }[]) {
+      const s = get(r.flow);
+      s[r.status] += r.n;
+      if (r.status !== 'pending' && r.outcome) s.byOutcome[r.outcome] = (s.byOutcome[r.outcome] ?? 0) + r.n;
+      if (r.oldest !== null) s.oldestPendingAt = s.oldestPendingAt === null ? r.oldest : Math.min(s.oldestPendingAt, r.oldest);
+    }
+    for (const a of activity.all() as { flow: string; last_delivery_at: number }[]) get(a.flow).lastDeliveryAt = a.last_delivery_at;
+    return [...out.values()].sort((a, b) => a.flow.localeCompare(b.flow));
+  }
+
+  function records(q: RecordQuery): StoredRecord[] {
+    const where: string[] = ['id > @afterId'];
+    if (q.flow) where.push('flow = @flow');
+    if (q.status) where.push('status = @status');
+    if (q.outcome) where.push('outcome = @outcome');
+    const sql = `SELECT * FROM records WHERE ${where.join(' AND ')} ORDER BY id ${q.newestFirst ? 'DESC' : ''} LIMIT @limit`;
+    const rows = db.prepare(sql).all({
+      afterId: q.afterId ?? 0, flow: q.flow, status: q.status, outcome: q.outcome, limit: q.limit ?? 100,
+    }) as Row[];
+    return rows.map(toRecord);
+  }
+
+  function nextReadyAt(flows: readonly string[]): number | null {
+    let next: number | null = null;
+    for (const flow of flows) {
+      const at = (nextReady.get(flow) as { at: number | null }).at;
+      if (at !== null && (next === null || at < next)) next = at;
+    }
+    return next;
+  }
+
+  function historyOf(id: number): HistoryEntry[] {
+    return (historyStmt.all(id) as (Omit<HistoryEntry, 'detail'> & { detail: string | null })[]).map((h) => ({
+      ...h,
+      detail: h.detail === null ? undefined : JSON.parse(h.detail),
+    }));
+  }
+
+  // async: a statement that throws rejects the Promise, as a networked backend's failure would.
   return {
-    ingest: (deliveries, now) => ingestTx(deliveries, now),
-    claim: (flows, now, limit, leaseMs, busy = new Set()) => claimTx(flows, now, limit, leaseMs, busy),
-    nextReadyAt(flows) {
-      let next: number | null = null;
-      for (const flow of flows) {
-        const at = (nextReady.get(flow) as { at: number | null }).at;
-        if (at !== null && (next === null || at < next)) next = at;
-      }
-      return next;
-    },
-    finish: (id, entry, now) => finishTx(id, entry, now),
-    retryLater: (ids, availableAt, entry, now) => retryTx(ids, availableAt, entry, now),
-    release: (ids) => void releaseStmt.run(JSON.stringify(ids)),
-    releaseAll: () => releaseAllStmt.run().changes,
-    isOnList: (flow, subject) => onList.get(flow, subject) !== undefined,
-    markOnList: (flow, subject, now) => void markList.run(flow, subject, now),
-    recordEffect: (effect: Effect) => void addEffect.run(effect),
-    effects: (flow, since, until = Number.MAX_SAFE_INTEGER) => effectsStmt.all(flow, since, until) as Effect[],
-    forgetEffect: (flow, subscriberId) => void forgetEffectStmt.run(flow, subscriberId),
-    stats() {
-      const out = new Map<string, FlowStats>();
-      const get = (flow: string): FlowStats => {
-        let s = out.get(flow);
-        if (!s) {
-          s = { flow, pending: 0, done: 0, dead: 0, byOutcome: {}, oldestPendingAt: null, lastDeliveryAt: null };
-          out.set(flow, s);
-        }
-        return s;
-      };
-      for (const r of statusCounts.all() as { flow: string; status: RecordStatus; outcome: Outcome | null; n: number; oldest: number | null }[]) {
-        const s = get(r.flow);
-        s[r.status] += r.n;
-        if (r.status !== 'pending' && r.outcome) s.byOutcome[r.outcome] = (s.byOutcome[r.outcome] ?? 0) + r.n;
-        if (r.oldest !== null) s.oldestPendingAt = s.oldestPendingAt === null ? r.oldest : Math.min(s.oldestPendingAt, r.oldest);
-      }
-      for (const a of activity.all() as { flow: string; last_delivery_at: number }[]) get(a.flow).lastDeliveryAt = a.last_delivery_at;
-      return [...out.values()].sort((a, b) => a.flow.localeCompare(b.flow));
-    },
-    records(q: RecordQuery) {
-      const where: string[] = ['id > @afterId'];
-      if (q.flow) where.push('flow = @flow');
-      if (q.status) where.push('status = @status');
-      if (q.outcome) where.push('outcome = @outcome');
-      const sql = `SELECT * FROM records WHERE ${where.join(' AND ')} ORDER BY id ${q.newestFirst ? 'DESC' : ''} LIMIT @limit`;
-      const rows = db.prepare(sql).all({
-        afterId: q.afterId ?? 0, flow: q.flow, status: q.status, outcome: q.outcome, limit: q.limit ?? 100,
-      }) as Row[];
-      return rows.map(toRecord);
-    },
-    record(id) {
+    ingest: async (deliveries, now) => ingestTx(deliveries, now),
+    claim: async (flows, now, limit, leaseMs, busy = new Set()) => claimTx(flows, now, limit, leaseMs, busy),
+    nextReadyAt: async (flows) => nextReadyAt(flows),
+    finish: async (id, entry, now) => finishTx(id, entry, now),
+    retryLater: async (ids, availableAt, entry, now) => retryTx(ids, availableAt, entry, now),
+    release: async (ids) => releaseIds(ids),
+    applyOutcomes: async (batch) => applyTx(batch),
+    releaseAll: async () => releaseAllStmt.run().changes,
+    isOnList: async (flow, subject) => onList.get(flow, subject) !== undefined,
+    subjectsOnList: async (flow, subjects) =>
+      new Set((onListOf.all(flow, JSON.stringify(subjects)) as { subject: string }[]).map((r) => r.subject)),
+    markOnList: async (flow, subject, now) => void markList.run(flow, subject, now),
+    recordEffect: async (effect: Effect) => void addEffect.run(effect),
+    effects: async (flow, since, until = Number.MAX_SAFE_INTEGER) => effectsStmt.all(flow, since, until) as Effect[],
+    forgetEffect: async (flow, subscriberId) => void forgetEffectStmt.run(flow, subscriberId),
+    stats: async () => stats(),
+    records: async (q) => records(q),
+    async record(id) {
       const r = oneRecord.get(id) as Row | undefined;
       return r && toRecord(r);
     },
-    history(id) {
-      return (historyStmt.all(id) as (Omit<HistoryEntry, 'detail'> & { detail: string | null })[]).map((h) => ({
-        ...h,
-        detail: h.detail === null ? undefined : JSON.parse(h.detail),
-      }));
-    },
-    overview(since) {
+    history: async (id) => historyOf(id),
+    async overview(since) {
       const out = new Map<string, FlowOverview>();
       const get = (flow: string): FlowOverview => {
         let o = out.get(flow);
@@ -280,19 +321,19 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       for (const a of activity.all() as { flow: string; last_delivery_at: number }[]) get(a.flow).lastDeliveryAt = a.last_delivery_at;
       return [...out.values()].sort((a, b) => (a.flow < b.flow ? -1 : a.flow > b.flow ? 1 : 0));
     },
-    throughput(since, bucketMs, flow) {
+    async throughput(since, bucketMs, flow) {
       const bucket = Math.max(1, Math.floor(bucketMs));
       const rows = flow === undefined ? throughputAll.all({ since, bucket }) : throughputFlow.all({ since, bucket, flow });
       return rows as ThroughputBucket[];
     },
-    coalescedInto: (id) => (coalescedStmt.all(id) as { id: number }[]).map((r) => r.id),
-    addAudit(entry) {
+    coalescedInto: async (id) => (coalescedStmt.all(id) as { id: number }[]).map((r) => r.id),
+    async addAudit(entry) {
       addAuditStmt.run({
         at: entry.at, actor: entry.actor, action: entry.action, ok: entry.ok ? 1 : 0, target: entry.target,
         detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
       });
     },
-    auditLog(q: AuditQuery) {
+    async auditLog(q: AuditQuery) {
       const where: string[] = [];
       if (q.beforeId !== undefined) where.push('id < @beforeId');
       if (q.action) where.push('action = @action');
@@ -305,19 +346,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         ...(r.detail === null ? {} : { detail: JSON.parse(r.detail) as unknown }),
       }));
     },
-    replay: db.transaction((ids: readonly number[], now: number) => {
-      let n = 0;
-      for (const id of ids) n += replayStmt.run({ id, now }).changes;
-      return n;
-    }),
-    deadIds: (flow) => (deadStmt.all(flow) as { id: number }[]).map((r) => r.id),
-    purgeRaw: db.transaction((before: number) => {
-      purgeEffects.run(before);
-      return purgeStmt.run(before).changes;
-    }),
-    transaction: (fn) => db.transaction(fn)(),
-    getMeta: (key) => (getMetaStmt.get(key) as { value: string } | undefined)?.value,
-    setMeta: (key, value) => void setMetaStmt.run(key, value),
-    close: () => db.close(),
+    replay: async (ids, now) => replayTx(ids, now),
+    deadIds: async (flow) => (deadStmt.all(flow) as { id: number }[]).map((r) => r.id),
+    purgeRaw: async (before) => purgeTx(before),
+    getMeta: async (key) => (getMetaStmt.get(key) as { value: string } | undefined)?.value,
+    setMeta: async (key, value) => void setMetaStmt.run(key, value),
+    close: async () => void db.close(),
   };
 }

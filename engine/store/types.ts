@@ -1,7 +1,12 @@
 /**
  * The store: the durable queue of received records, their outcomes and the effects the engine
  * had on MailerLite. SQLite by default (sqlite.ts); the interface is what a PostgreSQL backend
- * would implement when one machine is not enough.
+ * implements when one machine is not enough. Every method returns a Promise, so a backend may
+ * answer over the network; the behaviour every backend owes is engine/store/conformance.ts.
+ *
+ * There is no transaction callback: a callback spanning awaits would hold a database transaction
+ * open across network round trips. A step that writes several things is ONE method call (ingest,
+ * applyOutcomes), which a backend commits in one transaction, in one round trip where it can.
  */
 
 export type RecordStatus = 'pending' | 'done' | 'dead';
@@ -135,54 +140,81 @@ export interface RecordQuery {
   newestFirst?: boolean;
 }
 
+/**
+ * The writes one step of a worker round decided (ending records, putting them back, memberships,
+ * effects), committed together by `applyOutcomes`: one transaction, one commit per step.
+ */
+export interface OutcomeBatch {
+  /** Records ended with their outcome, as `finish` does. */
+  finished: { id: number; entry: OutcomeEntry; at: number }[];
+  /** Records put back for a later attempt, as `retryLater` does. */
+  retried: { ids: number[]; availableAt: number; entry: OutcomeEntry; at: number }[];
+  /** Leases given back without counting an attempt, as `release` does. */
+  released: number[];
+  /** Contacts now known to be on their flow's list, as `markOnList` does. */
+  listed: { flow: string; subject: string; at: number }[];
+  /** What was done to the destination, as `recordEffect` does. */
+  effects: Effect[];
+}
+
 export interface Store {
   /** Commits every delivery's records in ONE transaction (group commit); duplicates are absorbed. */
-  ingest(deliveries: NewRecord[][], now: number): IngestResult[];
+  ingest(deliveries: NewRecord[][], now: number): Promise<IngestResult[]>;
   /**
    * Leases ready records of these flows, plus every pending record sharing a subject or a
    * transaction with them (so one contact is decided once), skipping subjects in `busy`.
    */
-  claim(flows: readonly string[], now: number, limit: number, leaseMs: number, busy?: ReadonlySet<string>): StoredRecord[];
-  /** When the earliest pending record of these flows becomes ready (null: none waiting). */
-  nextReadyAt(flows: readonly string[]): number | null;
+  claim(flows: readonly string[], now: number, limit: number, leaseMs: number, busy?: ReadonlySet<string>): Promise<StoredRecord[]>;
+  /** When the earliest pending record of these flows becomes due (leases counted; null: none waiting). */
+  nextReadyAt(flows: readonly string[]): Promise<number | null>;
   /** Ends a record with its outcome (done, or dead for outcome 'dead'). */
-  finish(id: number, entry: OutcomeEntry, now: number): void;
-  /** Puts records back for a later attempt (attempts + 1), recording why. */
-  retryLater(ids: readonly number[], availableAt: number, entry: OutcomeEntry, now: number): void;
+  finish(id: number, entry: OutcomeEntry, now: number): Promise<void>;
+  /** Puts pending records back for a later attempt (attempts + 1), recording why. */
+  retryLater(ids: readonly number[], availableAt: number, entry: OutcomeEntry, now: number): Promise<void>;
   /** Drops leases without counting an attempt (the account is paused, the engine is stopping). */
-  release(ids: readonly number[]): void;
-  /** Drops every lease: at start-up this process owns the store. */
-  releaseAll(): number;
-  isOnList(flow: string, subject: string): boolean;
-  markOnList(flow: string, subject: string, now: number): void;
-  recordEffect(effect: Effect): void;
-  effects(flow: string, since: number, until?: number): Effect[];
-  forgetEffect(flow: string, subscriberId: string): void;
-  stats(): FlowStats[];
-  records(query: RecordQuery): StoredRecord[];
-  record(id: number): StoredRecord | undefined;
-  history(id: number): HistoryEntry[];
+  release(ids: readonly number[]): Promise<void>;
+  /**
+   * Applies one step's writes in ONE transaction, all or nothing: effects, memberships, finished
+   * records, retries, then releases (no record is in two of those lists).
+   */
+  applyOutcomes(batch: OutcomeBatch): Promise<void>;
+  /**
+   * Drops every lease; returns how many. SQLite only: one process owns the file, so at start-up
+   * every lease is a dead process's. A store shared by several instances must not do this (it
+   * would take records another live instance holds): it keeps ownership with per-account leases
+   * that expire with their holder instead.
+   */
+  releaseAll(): Promise<number>;
+  isOnList(flow: string, subject: string): Promise<boolean>;
+  /** Which of these subjects are on the flow's list: one read for a round's contacts. */
+  subjectsOnList(flow: string, subjects: readonly string[]): Promise<Set<string>>;
+  markOnList(flow: string, subject: string, now: number): Promise<void>;
+  recordEffect(effect: Effect): Promise<void>;
+  effects(flow: string, since: number, until?: number): Promise<Effect[]>;
+  forgetEffect(flow: string, subscriberId: string): Promise<void>;
+  stats(): Promise<FlowStats[]>;
+  records(query: RecordQuery): Promise<StoredRecord[]>;
+  record(id: number): Promise<StoredRecord | undefined>;
+  history(id: number): Promise<HistoryEntry[]>;
   /** Every flow with records or deliveries: counts, ages and outcomes since `since`, in one query. */
-  overview(since: number): FlowOverview[];
+  overview(since: number): Promise<FlowOverview[]>;
   /** Records finished since `since`, counted per `bucketMs` bucket and outcome; one flow or all. */
-  throughput(since: number, bucketMs: number, flow?: string): ThroughputBucket[];
+  throughput(since: number, bucketMs: number, flow?: string): Promise<ThroughputBucket[]>;
   /** Records that were decided together with this one and coalesced into it. */
-  coalescedInto(id: number): number[];
+  coalescedInto(id: number): Promise<number[]>;
   /** Makes finished records pending again; returns how many. */
-  replay(ids: readonly number[], now: number): number;
-  deadIds(flow: string): number[];
+  replay(ids: readonly number[], now: number): Promise<number>;
+  deadIds(flow: string): Promise<number[]>;
   /**
    * Retention: clears raw payloads of records finished before `before`, and forgets effects
    * (which hold emails) recorded before it. Returns how many records were cleared.
    */
-  purgeRaw(before: number): number;
-  /** Runs `fn` as one transaction (nested calls join it): one commit for many writes. */
-  transaction<T>(fn: () => T): T;
-  addAudit(entry: AuditEntry): void;
+  purgeRaw(before: number): Promise<number>;
+  addAudit(entry: AuditEntry): Promise<void>;
   /** Newest first. */
-  auditLog(query: AuditQuery): StoredAuditEntry[];
+  auditLog(query: AuditQuery): Promise<StoredAuditEntry[]>;
   /** Small key/value for commands that resume (backfill progress). */
-  getMeta(key: string): string | undefined;
-  setMeta(key: string, value: string): void;
-  close(): void;
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+  close(): Promise<void>;
 }

@@ -11,20 +11,20 @@ test('retryable failures back off, then dead-letter with ENGINE_ERR_RETRIES_EXHA
   const r = await rig({ groups: ['Newsletter', 'Members', 'Flipcause'] }, { maxAttempts: 3 });
   try {
     r.fake.inject({ path: '/api/batch', status: 503, times: Infinity });
-    r.ingest(signup('retry@example.org'));
+    await r.ingest(signup('retry@example.org'));
     await r.worker.round();
-    const [rec] = r.store.records({ flow: 'w' }).filter((x) => x.trigger === 'new_transaction');
+    const [rec] = (await r.store.records({ flow: 'w' })).filter((x) => x.trigger === 'new_transaction');
     assert.equal(rec?.status, 'pending');
     assert.equal(await r.worker.round(), false, 'nothing is ready before the backoff elapses');
     for (let i = 0; i < 3; i++) {
       r.clock.now += 1500;
       await r.worker.round();
     }
-    const dead = r.store.records({ flow: 'w', status: 'dead' });
+    const dead = await r.store.records({ flow: 'w', status: 'dead' });
     assert.equal(dead.length, 2, 'both records of the sign-up (activity and transaction) share the outcome');
     for (const d of dead) {
       assert.equal(d.errorCode, 'ENGINE_ERR_RETRIES_EXHAUSTED');
-      assert.deepEqual(r.store.history(d.id).map((h) => h.outcome), ['failed', 'failed', 'dead']);
+      assert.deepEqual((await r.store.history(d.id)).map((h) => h.outcome), ['failed', 'failed', 'dead']);
     }
   } finally {
     await r.close();
@@ -34,7 +34,7 @@ test('retryable failures back off, then dead-letter with ENGINE_ERR_RETRIES_EXHA
 test('a refused key pauses the account: records are released without an attempt, the key is probed, work resumes', async () => {
   const r = await rig({ groups: ['Newsletter', 'Members', 'Flipcause'] });
   try {
-    r.ingest(signup('paused@example.org'));
+    await r.ingest(signup('paused@example.org'));
     r.fake.inject({ status: 401, times: Infinity, body: { message: 'Unauthenticated.' } });
     await r.worker.round();
     assert.equal(r.worker.status().paused?.code, 'ML_ERR_UNAUTHENTICATED');
@@ -42,7 +42,7 @@ test('a refused key pauses the account: records are released without an attempt,
     r.clock.now += 1000;
     assert.equal(await r.worker.round(), false);
     assert.equal(r.fake.requests().length, before, 'no request while paused, until the probe is due');
-    assert.ok(r.store.records({ flow: 'w' }).every((x) => x.status === 'pending' && x.attempts === 0));
+    assert.ok((await r.store.records({ flow: 'w' })).every((x) => x.status === 'pending' && x.attempts === 0));
     r.fake.clearFaults();
     r.clock.now += 60_000;
     await r.worker.drain();
@@ -60,8 +60,8 @@ test('decided writes are sent at most 50 operations per batch; the rest wait for
     subscribers: emails.map((email) => ({ email, status: 'unsubscribed' as const, groups: [] })),
   });
   try {
-    emails.forEach((email, i) =>
-      r.ingest(signup(email).map((x) => ({ ...x, ...('id' in x ? { id: `9${i}` } : { webhook_record_id: `8${i}` }), transaction_id: `T77${i}`, AD_transaction_id: `T77${i}` }))),
+    emails.forEach(async (email, i) =>
+      await r.ingest(signup(email).map((x) => ({ ...x, ...('id' in x ? { id: `9${i}` } : { webhook_record_id: `8${i}` }), transaction_id: `T77${i}`, AD_transaction_id: `T77${i}` }))),
     );
     await r.worker.drain();
     const batches = r.fake.requests(r.token).filter((q) => q.path.includes('batch'));
@@ -69,7 +69,7 @@ test('decided writes are sent at most 50 operations per batch; the rest wait for
     // Each unsubscribed member needs a PUT and three group additions: 120 writes in all.
     const writes = batches.flatMap((b) => b.items ?? []).filter((i) => i.method !== 'GET');
     assert.equal(writes.length, 120);
-    assert.equal(r.store.records({ flow: 'w', status: 'pending' }).length, 0);
+    assert.equal((await r.store.records({ flow: 'w', status: 'pending' })).length, 0);
     const subs = r.fake.account(r.token).subscribers() as { status: string; groups: unknown[] }[];
     assert.ok(subs.every((s) => s.status === 'unsubscribed' && s.groups.length === 3));
   } finally {
@@ -80,15 +80,15 @@ test('decided writes are sent at most 50 operations per batch; the rest wait for
 test('an upsert refused because the subscriber unsubscribed meanwhile is looked up again and updated by PUT', async () => {
   const r = await rig({ groups: ['Newsletter', 'Members', 'Flipcause'], subscribers: [{ email: 'race@example.org', status: 'active' }] });
   try {
-    r.ingest(signup('race@example.org'));
+    await r.ingest(signup('race@example.org'));
     await r.worker.round(); // look-up: active → an upsert is decided
     r.fake.setStatus(r.token, 'race@example.org', 'unsubscribed'); // the person unsubscribes in between
     await r.worker.round(); // the upsert is refused (422)
-    const [rec] = r.store.records({ flow: 'w', status: 'pending' });
+    const [rec] = await r.store.records({ flow: 'w', status: 'pending' });
     assert.equal(rec?.errorCode, 'ML_ERR_SUBSCRIBER_UNSUBSCRIBED');
     r.clock.now += 1500;
     await r.worker.drain();
-    const done = r.store.records({ flow: 'w' }).find((x) => x.outcome === 'updated');
+    const done = (await r.store.records({ flow: 'w' })).find((x) => x.outcome === 'updated');
     assert.ok(done, 'updated after a fresh look-up');
     const items = r.fake.requests(r.token).flatMap((q) => q.items ?? []);
     assert.ok(items.some((i) => i.method === 'PUT' && i.status === 200));
@@ -101,11 +101,11 @@ test('an upsert refused because the subscriber unsubscribed meanwhile is looked 
 test('a flow naming a missing group waits, says which group and slot, and runs once the group exists', async () => {
   const r = await rig({ groups: ['Newsletter', 'Members'] });
   try {
-    r.ingest(signup('waiting@example.org'));
+    await r.ingest(signup('waiting@example.org'));
     assert.equal(await r.worker.round(), false);
     const why = r.worker.status().notReady.w ?? '';
     assert.match(why, /"Flipcause" \(policy\.groups\.existing\)/);
-    assert.ok(r.store.records({ flow: 'w' }).every((x) => x.status === 'pending' && x.attempts === 0));
+    assert.ok((await r.store.records({ flow: 'w' })).every((x) => x.status === 'pending' && x.attempts === 0));
     r.fake.seed(r.token, { groups: ['Newsletter', 'Members', 'Flipcause'] }); // the customer creates the group
     r.clock.now += 600_000; // the group and field directory is read again after its time to live
     await r.worker.drain();
@@ -120,7 +120,7 @@ test('a backlog drains in mixed batches (writes with the next look-ups): never a
   const r = await rig({ groups: ['Newsletter', 'Members', 'Flipcause'] });
   try {
     for (let i = 0; i < 120; i++) {
-      r.ingest(signup(`new${i}@example.org`).map((x) => ({ ...x, ...('id' in x ? { id: `5${i}` } : { webhook_record_id: `6${i}` }), transaction_id: `T55${i}`, AD_transaction_id: `T55${i}` })));
+      await r.ingest(signup(`new${i}@example.org`).map((x) => ({ ...x, ...('id' in x ? { id: `5${i}` } : { webhook_record_id: `6${i}` }), transaction_id: `T55${i}`, AD_transaction_id: `T55${i}` })));
     }
     await r.worker.drain();
     assert.equal(r.fake.account(r.token).subscribers().length, 120);
@@ -140,23 +140,23 @@ for (const garble of ['invalid-json', 'short-batch'] as const) {
     // In-request retries on, to show this answer is not blindly re-sent within the request.
     const r = await rig({ groups: ['Newsletter', 'Members', 'Flipcause'] }, { inRequestRetries: 4 });
     try {
-      r.ingest(signup('garbled@example.org'));
+      await r.ingest(signup('garbled@example.org'));
       await r.worker.round(); // batch 1: the look-up
       r.fake.inject({ path: '/api/batch', garble }); // batch 2, the create, is carried out; its answer is spoiled
       await r.worker.round();
       const batches = (): LoggedRequest[] => r.fake.requests(r.token).filter((q) => q.path === '/api/batch');
       assert.equal(batches().length, 2, 'the spoiled answer is not re-sent within the request');
       assert.equal(r.fake.account(r.token).subscribers().length, 1, 'the create did happen');
-      const pending = r.store.records({ flow: 'w', status: 'pending' });
+      const pending = await r.store.records({ flow: 'w', status: 'pending' });
       assert.equal(pending.length, 2);
       for (const p of pending) assert.equal(p.errorCode, 'ML_ERR_BAD_RESPONSE');
 
       r.clock.now += 1500; // past the durable backoff (1 s in this rig)
       await r.worker.drain();
-      const records = r.store.records({ flow: 'w' });
+      const records = await r.store.records({ flow: 'w' });
       assert.deepEqual(records.map((x) => x.status), ['done', 'done']);
       assert.equal(records.filter((x) => x.outcome === 'dead').length, 0);
-      for (const x of records) assert.equal(r.store.history(x.id)[0]?.outcome, 'failed', 'the spoiled answer counted as a failed attempt');
+      for (const x of records) assert.equal((await r.store.history(x.id))[0]?.outcome, 'failed', 'the spoiled answer counted as a failed attempt');
       // The retry starts with a look-up of the subscriber, not with the writes again.
       const retry = batches()[2]!;
       assert.deepEqual(retry.items?.map((i) => i.method), ['GET']);

@@ -12,13 +12,13 @@ import type { Logger } from '../log/logger.ts';
 import type { Destination, ExchangeObserver } from '../ports/destination.ts';
 import type { IntentResult } from '../ports/intents.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
-import type { Store, StoredRecord } from '../store/types.ts';
+import type { OutcomeBatch, Store, StoredRecord } from '../store/types.ts';
 import { pausesAccount, type FailureDecision } from '../failure/decide-failure.ts';
 import { DURABLE_BACKOFF, type BackoffOptions } from '../failure/schedules.ts';
-import { afterLookUp, SENT_CREATE } from './after-look-up.ts';
+import { afterLookUp, SENT_CREATE, sentCreates } from './after-look-up.ts';
 import { DirectoryCache } from './directory.ts';
 import type { WorkerHooks } from './hooks.ts';
-import { asEngineError, Outcomes } from './outcomes.ts';
+import { asEngineError, isEmpty, outcomeBatch, Outcomes } from './outcomes.ts';
 import { prepareRecords } from './prepare-records.ts';
 import { RoundBackoff, ROUND_BACKOFF, type RoundBackoffOptions } from './round-backoff.ts';
 import { RoundComposer } from './round-composer.ts';
@@ -94,7 +94,7 @@ export class AccountWorker {
     if (!first) throw new Error('an account worker needs at least one flow');
     this.client = first.destination;
     this.directory = new DirectoryCache(this.opts.directoryTtlMs, log);
-    this.outcomes = new Outcomes(store, log, hooks, this.opts.backoff);
+    this.outcomes = new Outcomes(log, hooks, this.opts.backoff);
     this.failures = new RoundBackoff(this.opts.roundBackoff, this.opts.random);
     const exchange = hooks.exchange?.bind(hooks);
     this.observe = exchange && ((report) => exchange(this.accountKey, report));
@@ -136,7 +136,7 @@ export class AccountWorker {
     this.wake();
     await this.running;
     this.running = null;
-    this.release(this.composer.dropQueued()); // not yet looked up: back untouched (no attempt counted)
+    await this.release(this.composer.dropQueued()); // not yet looked up: back untouched (no attempt counted)
   }
 
   wake(): void {
@@ -169,7 +169,11 @@ export class AccountWorker {
         // Stopping with a failing store: what is held stays leased until the lease ends.
         if (this.stopping) break;
       }
-      if (delay === null && !worked && !this.stopping && !this.woken) delay = this.idleDelay();
+      if (delay === null && !worked && !this.stopping && !this.woken) {
+        const idle = await this.idleDelay();
+        // A wake (or stop) that came while the store was asked: look again at once.
+        if (!this.woken) delay = idle;
+      }
       if (delay !== null) await this.sleep(delay);
       if (this.stopping && this.pausedBy) break;
     }
@@ -187,14 +191,14 @@ export class AccountWorker {
   }
 
   /** How long an idle worker may sleep: until the probe of a paused account, or its next due record. */
-  private idleDelay(): number {
+  private async idleDelay(): Promise<number> {
     const now = this.opts.now();
     const cap = (ms: number): number => Math.min(this.opts.idleMs, Math.max(MIN_SLEEP_MS, ms));
     if (this.pausedBy) return cap(this.opts.probeMs - (now - this.pausedAt));
     const ready = this.directory.ready(this.flows.keys());
     let next: number | null;
     try {
-      next = ready.length > 0 ? this.store.nextReadyAt(ready) : null;
+      next = ready.length > 0 ? await this.store.nextReadyAt(ready) : null;
     } catch {
       return this.opts.idleMs; // the store is failing: the next round says so, and backs off
     }
@@ -204,7 +208,7 @@ export class AccountWorker {
   /** One round: claim, prepare, one round of intents (pending writes + look-ups), outcomes. True if it did anything. */
   async round(): Promise<boolean> {
     const now = this.opts.now();
-    this.release([]); // leases a failed round still owes
+    await this.release([]); // leases a failed round still owes
     if (this.pausedBy) {
       if (now - this.pausedAt < this.opts.probeMs) return false;
       this.directory.invalidate(); // loading the directory is the probe
@@ -221,7 +225,7 @@ export class AccountWorker {
     try {
       const ready = this.directory.ready(this.flows.keys());
       claimed = shape.claimLimit > 0 && ready.length > 0 && !this.stopping
-        ? this.store.claim(ready, now, shape.claimLimit, this.opts.leaseMs, busy)
+        ? await this.store.claim(ready, now, shape.claimLimit, this.opts.leaseMs, busy)
         : [];
       const prepared = await prepareRecords(this.prepareContext(), claimed, now);
       lookups = this.composer.fill(prepared, shape.capacity);
@@ -233,12 +237,12 @@ export class AccountWorker {
       // go back at once rather than when they expire; queued look-ups stay held.
       const held = new Set(leasedIds([...this.composer.heldWork()]));
       const ids = [...claimed.map((r) => r.id), ...leasedIds(jobs), ...leasedIds(lookups)];
-      this.release([...new Set(ids)].filter((id) => !held.has(id)));
+      await this.release([...new Set(ids)].filter((id) => !held.has(id)));
       throw err;
     }
   }
 
-  /** Sends one round and applies its results, in one transaction. */
+  /** Sends one round and applies its results with one store call (one transaction). */
   private async send(jobs: Job[], lookups: Lookup[]): Promise<void> {
     let results: IntentResult[];
     try {
@@ -247,37 +251,40 @@ export class AccountWorker {
       // The round as a whole got no usable answer: each unit's attempt failed with it.
       const error = asEngineError(err);
       const at = this.opts.now();
-      this.store.transaction(() => {
-        for (const job of jobs) this.failed(job, error, at);
-        for (const lookup of lookups) this.failed(lookup, error, at);
-      });
+      const batch = outcomeBatch();
+      for (const job of jobs) this.failed(batch, job, error, at);
+      for (const lookup of lookups) this.failed(batch, lookup, error, at);
+      if (!isEmpty(batch)) await this.store.applyOutcomes(batch);
       return;
     }
+    // Everything the outcomes depend on is read first, so deciding them needs no store call.
+    const sentCreate = await sentCreates(this.store, lookups, results.slice(jobs.length));
     let i = 0;
     const done = this.opts.now();
     const next: Job[] = [];
     const directory = this.directory.current;
-    this.store.transaction(() => {
-      for (const job of jobs) finishJob(this.outcomes, this.store, this.client, job, results[i++]!, done, (j, e) => this.failed(j, e, done));
-      for (const lookup of lookups) {
-        const result = results[i++]!;
-        if (!directory) {
-          this.failed(lookup, asEngineError(new Error('the account directory was dropped during the round')), done);
-          continue;
-        }
-        const job = afterLookUp({ client: this.client, directory, store: this.store, outcomes: this.outcomes, failed: (l, e) => this.failed(l, e, done) }, lookup, result, done);
-        if (job) next.push(job);
+    const batch = outcomeBatch();
+    for (const job of jobs) finishJob(this.outcomes, batch, this.client, job, results[i++]!, done, (j, e) => this.failed(batch, j, e, done));
+    for (const lookup of lookups) {
+      const result = results[i++]!;
+      if (!directory) {
+        this.failed(batch, lookup, asEngineError(new Error('the account directory was dropped during the round')), done);
+        continue;
       }
-    });
-    // Held only once the transaction committed: a failed commit gives their leases back instead.
+      const job = afterLookUp({ client: this.client, directory, batch, sentCreate, outcomes: this.outcomes, failed: (l, e) => this.failed(batch, l, e, done) }, lookup, result, done);
+      if (job) next.push(job);
+    }
+    if (!isEmpty(batch)) await this.store.applyOutcomes(batch);
+    // Held only once the batch committed: a failed commit gives their leases back instead.
     for (const job of next) this.composer.push(job);
   }
 
   /** A unit's failure, applied as decided; a write that was a create says so for the next attempt. */
-  private failed(work: Lookup | Job, error: EngineError, now: number): void {
+  private failed(batch: OutcomeBatch, work: Lookup | Job, error: EngineError, now: number): void {
     const sentCreate = 'plan' in work && work.plan.intent.kind === 'create';
-    const decision: FailureDecision = this.outcomes.failed(work.unit, error, now, sentCreate ? SENT_CREATE : undefined);
-    if (decision.action === 'pause') this.pause(error, now);
+    const decision: FailureDecision = this.outcomes.failed(batch, work.unit, error, now, sentCreate ? SENT_CREATE : undefined);
+    // The queued look-ups a pause drops go back in the same commit as the unit that paused it.
+    if (decision.action === 'pause') batch.released.push(...this.pause(error, now));
     else if (decision.action === 'retry' && decision.refresh === 'directory') this.directory.invalidate();
   }
 
@@ -301,12 +308,13 @@ export class AccountWorker {
       if (this.pausedBy) this.resume();
       return;
     }
-    if (pausesAccount(error)) this.pause(error, now);
+    if (pausesAccount(error)) await this.release(this.pause(error, now));
     else this.log.warn({ err: error, account: this.accountKey }, 'cannot load MailerLite groups and fields; will retry');
   }
 
-  private pause(error: EngineError, now: number): void {
-    this.release(this.composer.dropQueued());
+  /** Pauses the account; returns the queued look-ups' record ids it dropped, for the caller to release. */
+  private pause(error: EngineError, now: number): number[] {
+    const dropped = this.composer.dropQueued();
     const first = this.pausedBy === null;
     this.pausedBy = error;
     this.pausedAt = now;
@@ -314,6 +322,7 @@ export class AccountWorker {
       this.log.error({ account: this.accountKey, code: error.code, flows: this.flowIds }, 'account paused: MailerLite refuses the API key');
       this.hooks.paused?.(this.accountKey, error.code);
     }
+    return dropped;
   }
 
   private resume(): void {
@@ -323,14 +332,15 @@ export class AccountWorker {
   }
 
   /** Gives leases back without counting an attempt; what the store refuses now is tried again next round. */
-  private release(ids: readonly number[]): void {
+  private async release(ids: readonly number[]): Promise<void> {
     const all = [...this.unreleased, ...ids];
     if (all.length === 0) return;
+    // Taken off the list before the await: a release running meanwhile does not send them twice.
+    this.unreleased = [];
     try {
-      this.store.release(all);
-      this.unreleased = [];
+      await this.store.release(all);
     } catch {
-      this.unreleased = all;
+      this.unreleased.push(...all);
     }
   }
 }

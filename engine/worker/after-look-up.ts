@@ -10,7 +10,7 @@ import type { IntentResult } from '../ports/intents.ts';
 import type { AccountDirectory } from '../pipeline/account-directory.ts';
 import { PipelineErrors } from '../pipeline/errors.ts';
 import { plan } from '../pipeline/plan.ts';
-import type { Store } from '../store/types.ts';
+import type { OutcomeBatch, Store } from '../store/types.ts';
 import { asEngineError, type Outcomes } from './outcomes.ts';
 import type { Job, Lookup } from './work.ts';
 
@@ -20,7 +20,10 @@ export const SENT_CREATE = { sent: 'create' } as const;
 export interface AfterLookUpContext {
   client: Destination;
   directory: AccountDirectory;
-  store: Store;
+  /** The step's writes (committed by the worker in one store call). */
+  batch: OutcomeBatch;
+  /** Units (by primary record id) an earlier attempt of which sent a create (`sentCreates`). */
+  sentCreate: ReadonlySet<number>;
   outcomes: Outcomes;
   /** A unit's failure (the worker applies the decision: retry, pause, dead). */
   failed(l: Lookup, error: EngineError): void;
@@ -33,12 +36,12 @@ export function afterLookUp(ctx: AfterLookUpContext, l: Lookup, result: IntentRe
     return null;
   }
   const existing = result.found;
-  const createdEarlier = existing !== null && sentCreateBefore(ctx.store, l);
+  const createdEarlier = existing !== null && ctx.sentCreate.has(l.unit.records[0]!.record.id);
   try {
     const decision = createdEarlier ? completeCreate(l) : l.flow.decide({ onList: l.onList, state: existing?.status ?? 'none' });
     const detail = { rule: decision.rule, on_list: l.onList, ml_status: existing?.status ?? 'none' };
     if (decision.action === 'skip') {
-      ctx.outcomes.finishUnit(l.unit, { outcome: 'skipped', reason: decision.reason, detail }, now);
+      ctx.outcomes.finishUnit(ctx.batch, l.unit, { outcome: 'skipped', reason: decision.reason, detail }, now);
       return null;
     }
     const p = plan(decision, l.mapped, existing, ctx.directory);
@@ -46,10 +49,10 @@ export function afterLookUp(ctx: AfterLookUpContext, l: Lookup, result: IntentRe
       if (createdEarlier && existing) {
         // The create's answer was lost (a reset, a timeout, a kill), the subscriber is there.
         const subscriber = existing.id;
-        ctx.store.recordEffect({ flow: l.flow.id, recordId: l.unit.records[0]!.record.id, subscriberId: subscriber, email: l.mapped.email, action: 'created', at: now });
-        ctx.outcomes.finishUnit(l.unit, { outcome: 'created', detail: { ...detail, subscriber, ml_did: 'created; its answer was lost, the look-up found it' } }, now);
+        ctx.batch.effects.push({ flow: l.flow.id, recordId: l.unit.records[0]!.record.id, subscriberId: subscriber, email: l.mapped.email, action: 'created', at: now });
+        ctx.outcomes.finishUnit(ctx.batch, l.unit, { outcome: 'created', detail: { ...detail, subscriber, ml_did: 'created; its answer was lost, the look-up found it' } }, now);
       } else {
-        ctx.outcomes.finishUnit(l.unit, { outcome: 'updated', reason: 'no_change', detail: { ...detail, subscriber: existing?.id } }, now);
+        ctx.outcomes.finishUnit(ctx.batch, l.unit, { outcome: 'updated', reason: 'no_change', detail: { ...detail, subscriber: existing?.id } }, now);
       }
       return null;
     }
@@ -76,11 +79,20 @@ function completeCreate(l: Lookup): Decision {
   return d.action === 'create' ? { action: 'update', groups: d.groups, slot: d.slot, rule: d.rule } : d;
 }
 
-/** Did an earlier attempt of this unit send a create whose answer never came back? */
-function sentCreateBefore(store: Store, l: Lookup): boolean {
-  const primary = l.unit.records[0]!.record;
-  if (primary.attempts === 0) return false;
-  return store.history(primary.id).some((h) => isSentCreate(h.detail));
+/**
+ * The units (by primary record id) among these answered look-ups whose earlier attempt sent a
+ * create whose answer never came back: read before the step's writes are decided, so deciding
+ * needs no store call. Only retried units that found a subscriber are read.
+ */
+export async function sentCreates(store: Store, lookups: readonly Lookup[], results: readonly IntentResult[]): Promise<Set<number>> {
+  const sent = new Set<number>();
+  for (const [i, l] of lookups.entries()) {
+    const result = results[i];
+    const primary = l.unit.records[0]!.record;
+    if (!result?.ok || result.found === null || primary.attempts === 0) continue;
+    if ((await store.history(primary.id)).some((h) => isSentCreate(h.detail))) sent.add(primary.id);
+  }
+  return sent;
 }
 
 function isSentCreate(detail: unknown): boolean {

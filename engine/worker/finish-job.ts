@@ -7,13 +7,13 @@
 import type { EngineError } from '../errors.ts';
 import type { Destination } from '../ports/destination.ts';
 import type { IntentResult } from '../ports/intents.ts';
-import type { Store } from '../store/types.ts';
+import type { OutcomeBatch } from '../store/types.ts';
 import type { Outcomes } from './outcomes.ts';
 import type { Job } from './work.ts';
 
 export function finishJob(
   outcomes: Outcomes,
-  store: Store,
+  batch: OutcomeBatch,
   client: Destination,
   job: Job,
   result: IntentResult,
@@ -26,9 +26,9 @@ export function finishJob(
   const outcome = intent.kind === 'create' || job.createdEarlier ? 'created' : 'updated';
   const primary = job.unit.records[0]!.record;
   if (subscriberId) {
-    store.recordEffect({ flow: job.flow.id, recordId: primary.id, subscriberId, email: job.mapped.email, action: outcome, at: now });
+    batch.effects.push({ flow: job.flow.id, recordId: primary.id, subscriberId, email: job.mapped.email, action: outcome, at: now });
   }
-  outcomes.finishUnit(job.unit, {
+  outcomes.finishUnit(batch, job.unit, {
     outcome,
     detail: {
       rule: job.decision.rule,

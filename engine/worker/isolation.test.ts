@@ -11,26 +11,26 @@ const GROUPS = { groups: ['Newsletter', 'Members', 'Flipcause'] };
 
 const byStatus = (r: Rig, status: 'pending' | 'done' | 'dead') => r.store.records({ flow: 'w', status });
 
-async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 2_000 && !ok(); i++) await new Promise((res) => setTimeout(res, 5));
-  assert.ok(ok(), `never happened: ${what}`);
+async function until(what: string, ok: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 2_000 && !(await ok()); i++) await new Promise((res) => setTimeout(res, 5));
+  assert.ok(await ok(), `never happened: ${what}`);
 }
 
 test('poison record: a lone-surrogate email stored as it came is dead-lettered with a reason; the 32 valid records behind it end done', async () => {
   const r = await rig(GROUPS);
   try {
-    r.ingest(signupNo('\ud800@example.org', 0)); // intake refuses this now; a store from before may hold it
-    for (let i = 1; i <= 16; i++) r.ingest(signupNo(`valid${i}@example.org`, i)); // 32 records
+    await r.ingest(signupNo('\ud800@example.org', 0)); // intake refuses this now; a store from before may hold it
+    for (let i = 1; i <= 16; i++) await r.ingest(signupNo(`valid${i}@example.org`, i)); // 32 records
     await r.worker.drain();
-    const dead = byStatus(r, 'dead');
+    const dead = await byStatus(r, 'dead');
     assert.equal(dead.length, 2, 'the poison sign-up (its activity and its transaction)');
     for (const d of dead) {
       assert.equal(d.errorCode, 'ENGINE_ERR_UNENCODABLE');
       assert.match(d.reason ?? '', /the email is not well-formed Unicode/);
-      assert.deepEqual(r.store.history(d.id).map((h) => h.outcome), ['dead'], 'dead at once: no retry could ever send it');
+      assert.deepEqual((await r.store.history(d.id)).map((h) => h.outcome), ['dead'], 'dead at once: no retry could ever send it');
     }
-    assert.equal(byStatus(r, 'done').length, 32);
-    assert.equal(byStatus(r, 'pending').length, 0);
+    assert.equal((await byStatus(r, 'done')).length, 32);
+    assert.equal((await byStatus(r, 'pending')).length, 0);
     assert.equal(r.fake.account(r.token).subscribers().length, 16);
   } finally {
     await r.close();
@@ -40,10 +40,10 @@ test('poison record: a lone-surrogate email stored as it came is dead-lettered w
 test('poison record: a lone surrogate in a mapped field fails that record alone, named by the field, not its value', async () => {
   const r = await rig(GROUPS);
   try {
-    r.ingest(signupNo('odd-name@example.org', 0).map((x) => ({ ...x, PD_first_name: 'A\udc00', first_name: 'A\udc00' })));
-    r.ingest(signupNo('fine@example.org', 1));
+    await r.ingest(signupNo('odd-name@example.org', 0).map((x) => ({ ...x, PD_first_name: 'A\udc00', first_name: 'A\udc00' })));
+    await r.ingest(signupNo('fine@example.org', 1));
     await r.worker.drain();
-    const dead = byStatus(r, 'dead');
+    const dead = await byStatus(r, 'dead');
     assert.ok(dead.length > 0);
     for (const d of dead) assert.match(d.reason ?? '', /field "name" is not well-formed Unicode/);
     assert.deepEqual(r.fake.account(r.token).subscribers().map((s) => (s as { email: string }).email), ['fine@example.org']);
@@ -55,12 +55,12 @@ test('poison record: a lone surrogate in a mapped field fails that record alone,
 test('store failure: the loop backs off instead of spinning, logs the failure once and the recovery once, then drains', async () => {
   const r = await rig(GROUPS, { worker: { roundBackoff: { baseMs: 1, maxMs: 4 }, idleMs: 20 } });
   try {
-    r.ingest(signupNo('outage@example.org', 1));
+    await r.ingest(signupNo('outage@example.org', 1));
     r.failing.on = true;
     r.worker.start();
     await until('eight failed rounds', () => r.failing.calls >= 8);
     r.failing.on = false;
-    await until('the records are done', () => byStatus(r, 'done').length === 2);
+    await until('the records are done', async () => (await byStatus(r, 'done')).length === 2);
     await r.worker.stop();
     const failed = r.logs.filter((l) => l.msg === 'worker round failed; backing off');
     assert.equal(failed.length, 1, 'one line for the failing state, not one per attempt');
@@ -76,22 +76,25 @@ test('store failure: the loop backs off instead of spinning, logs the failure on
 test('failed round: its records give their leases back at once, not after the 300 s lease', async () => {
   const r = await rig(GROUPS);
   try {
-    r.ingest(signupNo('lease@example.org', 1));
+    await r.ingest(signupNo('lease@example.org', 1));
     await r.worker.round(); // the look-up: a create is decided and held
     // The round that sends the create commits its outcome to a store that now refuses writes.
-    const realTransaction = r.store.transaction.bind(r.store);
-    let calls = 0;
-    r.store.transaction = <T>(fn: () => T): T => {
-      if (++calls === 2) throw new Error('database or disk is full'); // the first prepares, the second commits outcomes
-      return realTransaction(fn);
+    const realApply = r.store.applyOutcomes.bind(r.store);
+    let refused = false;
+    r.store.applyOutcomes = async (batch) => {
+      if (!refused && batch.finished.length > 0) {
+        refused = true; // once: the commit of the create's outcome
+        throw new Error('database or disk is full');
+      }
+      return realApply(batch);
     };
     await assert.rejects(r.worker.round(), /disk is full/);
     assert.equal(r.fake.account(r.token).subscribers().length, 1, 'the create was sent before the commit failed');
-    const pending = byStatus(r, 'pending');
+    const pending = await byStatus(r, 'pending');
     assert.equal(pending.length, 2);
     // Same clock: a lease still held would keep them from being claimed for 300 s.
     await r.worker.drain();
-    assert.equal(byStatus(r, 'done').length, 2, 'claimed again at once and finished');
+    assert.equal((await byStatus(r, 'done')).length, 2, 'claimed again at once and finished');
     assert.equal(r.fake.account(r.token).subscribers().length, 1);
   } finally {
     await r.close();
@@ -101,17 +104,17 @@ test('failed round: its records give their leases back at once, not after the 30
 test('failed round: leases the failing store could not take back are given back when it recovers', async () => {
   const r = await rig(GROUPS);
   try {
-    r.ingest(signupNo('later@example.org', 1));
-    const realTransaction = r.store.transaction.bind(r.store);
-    r.store.transaction = <T>(fn: () => T): T => {
+    await r.ingest(signupNo('later@example.org', 1));
+    const realApply = r.store.applyOutcomes.bind(r.store);
+    r.store.applyOutcomes = (batch) => {
       r.failing.on = true; // the disk fills while the round prepares: the release fails too
-      return realTransaction(fn);
+      return realApply(batch);
     };
     await assert.rejects(r.worker.round());
     r.failing.on = false;
-    r.store.transaction = realTransaction;
+    r.store.applyOutcomes = realApply;
     await r.worker.drain();
-    assert.equal(byStatus(r, 'done').length, 2);
+    assert.equal((await byStatus(r, 'done')).length, 2);
   } finally {
     await r.close();
   }
@@ -120,22 +123,22 @@ test('failed round: leases the failing store could not take back are given back 
 test('lost 201: a create whose answer was lost and whose look-up then finds the subscriber is recorded as created by this flow', async () => {
   const r = await rig(GROUPS, { timeoutMs: 150 });
   try {
-    r.ingest(signup('lost@example.org'));
+    await r.ingest(signup('lost@example.org'));
     await r.worker.round(); // the look-up: none, a create is decided
     // The batch carrying the create is carried out, but its answer comes after the client gave up.
     r.fake.inject({ path: '/api/batch', delayMs: 400 });
     await r.worker.round();
-    assert.deepEqual(byStatus(r, 'pending').map((x) => x.errorCode), ['ML_ERR_TIMEOUT', 'ML_ERR_TIMEOUT']);
+    assert.deepEqual((await byStatus(r, 'pending')).map((x) => x.errorCode), ['ML_ERR_TIMEOUT', 'ML_ERR_TIMEOUT']);
     await until('the fake carried the create out', () => r.fake.account(r.token).subscribers().length === 1);
     r.clock.now += 1500;
     await r.worker.drain();
-    const records = r.store.records({ flow: 'w' });
+    const records = await r.store.records({ flow: 'w' });
     assert.deepEqual(records.map((x) => x.status), ['done', 'done']);
     assert.ok(records.some((x) => x.outcome === 'created'), 'created, not "updated, no change"');
-    const effects = r.store.effects('w', 0);
+    const effects = await r.store.effects('w', 0);
     assert.deepEqual(effects.map((e) => e.action), ['created'], 'purge-test-contacts will delete it');
     const created = records.find((x) => x.outcome === 'created')!;
-    assert.match((r.store.history(created.id).at(-1)?.detail as { ml_did: string }).ml_did, /answer was lost/);
+    assert.match(((await r.store.history(created.id)).at(-1)?.detail as { ml_did: string }).ml_did, /answer was lost/);
     const creates = r.fake.requests(r.token).flatMap((q) => q.items ?? []).filter((i) => i.method === 'POST' && i.status === 201);
     assert.equal(creates.length, 1, 'the create was not sent again: the retry looked the subscriber up first');
     assert.equal(r.fake.account(r.token).subscribers().length, 1);
@@ -150,14 +153,14 @@ test('lost 201: re-adding a deleted subscriber is answered 200 with its old id a
     const old = r.fake.account(r.token).subscriber('back@example.org') as { id: string };
     await r.client.deleteSubscriber(old.id);
     assert.equal(r.fake.account(r.token).subscribers().length, 0);
-    r.ingest(signup('back@example.org'));
+    await r.ingest(signup('back@example.org'));
     await r.worker.drain();
-    const created = r.store.records({ flow: 'w' }).find((x) => x.outcome === 'created');
+    const created = (await r.store.records({ flow: 'w' })).find((x) => x.outcome === 'created');
     assert.ok(created, 'created');
-    const detail = r.store.history(created.id).at(-1)?.detail as { subscriber: string; ml_did: string };
+    const detail = (await r.store.history(created.id)).at(-1)?.detail as { subscriber: string; ml_did: string };
     assert.equal(detail.subscriber, old.id);
     assert.match(detail.ml_did, /existing subscriber/);
-    assert.deepEqual(r.store.effects('w', 0).map((e) => [e.action, e.subscriberId]), [['created', old.id]]);
+    assert.deepEqual((await r.store.effects('w', 0)).map((e) => [e.action, e.subscriberId]), [['created', old.id]]);
   } finally {
     await r.close();
   }
@@ -168,7 +171,7 @@ test('lost 201: the unit whose create landed whole writes nothing more once its 
   // decided as "existing", the found subscriber would be written to again with two groups it never asked for.
   const r = await rig(GROUPS, { timeoutMs: 150 });
   try {
-    r.ingest(signup('whole@example.org'));
+    await r.ingest(signup('whole@example.org'));
     await r.worker.round(); // the look-up: none, a create is decided
     r.fake.inject({ path: '/api/batch', delayMs: 400 }); // carried out, answered after the client gave up
     await r.worker.round();

@@ -1,28 +1,38 @@
 /**
  * How a worker ends records: one outcome per record (a unit's other records are coalesced into its
  * first), failures applied as their error's definition says (engine/failure/decide-failure.ts),
- * and the log line and hook of every outcome. It names no error code.
+ * and the log line and hook of every outcome. It names no error code. Store writes are collected
+ * in an OutcomeBatch, which the worker commits with one store call per step.
  */
 import { isEngineError, type EngineError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { PipelineErrors } from '../pipeline/errors.ts';
 import type { Unit } from '../pipeline/units.ts';
-import type { OutcomeEntry, Store, StoredRecord } from '../store/types.ts';
+import type { OutcomeBatch, OutcomeEntry, StoredRecord } from '../store/types.ts';
 import { decideFailure, type FailureDecision } from '../failure/decide-failure.ts';
 import type { BackoffOptions } from '../failure/schedules.ts';
 import type { WorkerHooks } from './hooks.ts';
 
+/** An empty batch for one step's writes. */
+export function outcomeBatch(): OutcomeBatch {
+  return { finished: [], retried: [], released: [], listed: [], effects: [] };
+}
+
+/** True when the step decided nothing to write (its store call is skipped). */
+export function isEmpty(batch: OutcomeBatch): boolean {
+  return batch.finished.length + batch.retried.length + batch.released.length + batch.listed.length + batch.effects.length === 0;
+}
+
 export class Outcomes {
   constructor(
-    private readonly store: Store,
     private readonly log: Logger,
     private readonly hooks: WorkerHooks,
     private readonly backoff: BackoffOptions,
   ) {}
 
   /** Ends one record (done, or dead for outcome 'dead'). */
-  finish(record: StoredRecord, entry: OutcomeEntry, now: number): void {
-    this.store.finish(record.id, entry, now);
+  finish(batch: OutcomeBatch, record: StoredRecord, entry: OutcomeEntry, now: number): void {
+    batch.finished.push({ id: record.id, entry, at: now });
     this.hooks.outcome?.(record.flow, entry.outcome, entry.reason ?? entry.errorCode ?? null);
     // A failure's message can quote a record's value (a JSONata error does): the log carries the
     // stable code, the message stays in the store for the admin API.
@@ -34,17 +44,17 @@ export class Outcomes {
   }
 
   /** Ends a unit: its first record carries the outcome, the others were decided with it. */
-  finishUnit(unit: Unit, entry: OutcomeEntry, now: number): void {
+  finishUnit(batch: OutcomeBatch, unit: Unit, entry: OutcomeEntry, now: number): void {
     const [primary, ...rest] = unit.records;
-    this.finish(primary!.record, entry, now);
+    this.finish(batch, primary!.record, entry, now);
     const coalesced: OutcomeEntry = entry.outcome === 'dead' || entry.outcome === 'skipped'
       ? entry
       : { outcome: 'skipped', reason: 'coalesced', detail: { into: primary!.record.id } };
-    for (const p of rest) this.finish(p.record, coalesced, now);
+    for (const p of rest) this.finish(batch, p.record, coalesced, now);
   }
 
-  dead(unit: Unit, error: EngineError, now: number): void {
-    this.finishUnit(unit, deadEntry(error), now);
+  dead(batch: OutcomeBatch, unit: Unit, error: EngineError, now: number): void {
+    this.finishUnit(batch, unit, deadEntry(error), now);
   }
 
   /**
@@ -52,17 +62,17 @@ export class Outcomes {
    * (what the attempt had sent, so the next one can tell what happened). Returns the decision:
    * the caller pauses the account or refreshes the directory when it says so.
    */
-  failed(unit: Unit, error: EngineError, now: number, detail?: Record<string, unknown>): FailureDecision {
+  failed(batch: OutcomeBatch, unit: Unit, error: EngineError, now: number, detail?: Record<string, unknown>): FailureDecision {
     const ids = unit.records.map((p) => p.record.id);
     const attempts = Math.max(...unit.records.map((p) => p.record.attempts)) + 1;
     const decision = decideFailure(error, { attempts, backoff: this.backoff });
     if (decision.action === 'pause') {
-      this.store.release(ids); // the account, not the record, failed: no attempt is counted
+      batch.released.push(...ids); // the account, not the record, failed: no attempt is counted
     } else if (decision.action === 'dead') {
-      this.dead(unit, decision.error, now);
+      this.dead(batch, unit, decision.error, now);
     } else {
       const entry: OutcomeEntry = { outcome: 'failed', errorCode: error.code, reason: error.message };
-      this.store.retryLater(ids, now + decision.delayMs, detail ? { ...entry, detail } : entry, now);
+      batch.retried.push({ ids, availableAt: now + decision.delayMs, entry: detail ? { ...entry, detail } : entry, at: now });
       unit.records.forEach(() => this.hooks.outcome?.(unit.flow, 'failed', error.code));
       this.log.warn({ flow: unit.flow, records: ids, code: error.code, attempt: attempts, retry_in_ms: Math.round(decision.delayMs) }, 'record will be retried');
     }

@@ -2,7 +2,8 @@
  * Claimed records into look-ups: normalise, filter, group into units, map, and check that what
  * would be sent can be encoded. Each of those steps runs per record or per unit, so anything one
  * record can make throw ends that record (dead-lettered with a code and reason, or skipped) and
- * never the round. Every store write this leads to is made in ONE transaction (one fsync a round).
+ * never the round. The memberships it needs are read in one store call per flow before anything is
+ * decided, and every store write this leads to is made in ONE store call (one commit a round).
  */
 import { isEngineError, type EngineError } from '../errors.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
@@ -11,7 +12,7 @@ import { cleanMapped, type Mapped } from '../pipeline/mapped.ts';
 import { prepare, type Prepared } from '../pipeline/prepare.ts';
 import { formUnits, type Unit } from '../pipeline/units.ts';
 import type { OutcomeEntry, Store, StoredRecord } from '../store/types.ts';
-import { asEngineError, deadEntry, type Outcomes } from './outcomes.ts';
+import { asEngineError, deadEntry, isEmpty, outcomeBatch, type Outcomes } from './outcomes.ts';
 import type { Lookup } from './work.ts';
 
 export interface PrepareContext {
@@ -48,32 +49,55 @@ export async function prepareRecords(ctx: PrepareContext, claimed: readonly Stor
     }
     mappedUnits.push({ unit, flow, mapped });
   }
+  const onList = await membership(ctx.store, mappedUnits);
+  const batch = outcomeBatch();
   const lookups: Lookup[] = [];
-  ctx.store.transaction(() => {
-    for (const [record, entry] of ended) ctx.outcomes.finish(record, entry, now);
-    for (const { unit, flow, mapped } of mappedUnits) {
-      if (isEngineError(mapped)) {
-        ctx.outcomes.dead(unit, mapped, now);
-        continue;
-      }
-      const subject = unit.records.find((p) => p.record.subject)?.record.subject ?? null;
-      if (subject && unit.joinedList) ctx.store.markOnList(flow.id, subject, now);
-      const onList = unit.joinedList || (subject !== null && ctx.store.isOnList(flow.id, subject));
-      const email = mapped.email ?? unit.email;
-      if (!email) {
-        const reason = unit.event.contact?.email_status === 'invalid' ? 'invalid_email' : 'no_email';
-        ctx.outcomes.finishUnit(unit, { outcome: 'skipped', reason }, now);
-        continue;
-      }
-      const malformed = malformedText({ email, fields: mapped.fields });
-      if (malformed) {
-        ctx.outcomes.dead(unit, PipelineErrors.ENGINE_ERR_UNENCODABLE({ detail: `${malformed} is not well-formed Unicode (a lone surrogate)` }), now);
-        continue;
-      }
-      lookups.push({ unit, flow, mapped: { ...mapped, email }, onList });
+  for (const [record, entry] of ended) ctx.outcomes.finish(batch, record, entry, now);
+  for (const { unit, flow, mapped } of mappedUnits) {
+    if (isEngineError(mapped)) {
+      ctx.outcomes.dead(batch, unit, mapped, now);
+      continue;
     }
-  });
+    const subject = subjectOf(unit);
+    if (subject && unit.joinedList) {
+      batch.listed.push({ flow: flow.id, subject, at: now });
+      onList.get(flow.id)?.add(subject); // a later unit of this contact sees it, as the store would
+    }
+    const listed = unit.joinedList || (subject !== null && (onList.get(flow.id)?.has(subject) ?? false));
+    const email = mapped.email ?? unit.email;
+    if (!email) {
+      const reason = unit.event.contact?.email_status === 'invalid' ? 'invalid_email' : 'no_email';
+      ctx.outcomes.finishUnit(batch, unit, { outcome: 'skipped', reason }, now);
+      continue;
+    }
+    const malformed = malformedText({ email, fields: mapped.fields });
+    if (malformed) {
+      ctx.outcomes.dead(batch, unit, PipelineErrors.ENGINE_ERR_UNENCODABLE({ detail: `${malformed} is not well-formed Unicode (a lone surrogate)` }), now);
+      continue;
+    }
+    lookups.push({ unit, flow, mapped: { ...mapped, email }, onList: listed });
+  }
+  if (!isEmpty(batch)) await ctx.store.applyOutcomes(batch);
   return lookups;
+}
+
+function subjectOf(unit: Unit): string | null {
+  return unit.records.find((p) => p.record.subject)?.record.subject ?? null;
+}
+
+/** Per flow, which of the mapped units' contacts are on its list: one store read per flow. */
+async function membership(store: Store, units: readonly { unit: Unit; flow: CompiledFlow }[]): Promise<Map<string, Set<string>>> {
+  const asked = new Map<string, Set<string>>();
+  for (const { unit, flow } of units) {
+    const subject = subjectOf(unit);
+    if (subject === null) continue;
+    const subjects = asked.get(flow.id) ?? new Set<string>();
+    subjects.add(subject);
+    asked.set(flow.id, subjects);
+  }
+  const onList = new Map<string, Set<string>>();
+  for (const [flow, subjects] of asked) onList.set(flow, await store.subjectsOnList(flow, [...subjects]));
+  return onList;
 }
 
 // A high surrogate not followed by a low one, or a low one without a high one before it. Each

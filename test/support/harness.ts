@@ -92,7 +92,7 @@ export async function startHarness(opts: {
     async settled(ms = 10_000) {
       const end = Date.now() + ms;
       while (Date.now() < end) {
-        if (server.store.stats().every((s) => s.pending === 0)) return;
+        if ((await server.store.stats()).every((s) => s.pending === 0)) return;
         await new Promise((r) => setTimeout(r, 20));
       }
       throw new Error('records still pending');

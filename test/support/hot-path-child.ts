@@ -26,6 +26,6 @@ for (let round = 0; round < 5; round++) {
   }
 }
 await h.settled();
-const finished = h.server.store.records({ flow: 'hope', limit: 10_000 }).filter((r) => r.status !== 'pending').length;
+const finished = (await h.server.store.records({ flow: 'hope', limit: 10_000 })).filter((r) => r.status !== 'pending').length;
 await h.close();
 process.stdout.write(JSON.stringify({ atLoad, after: { ...counts }, records: n, finished }) + '\n');

@@ -51,7 +51,7 @@ export interface Rig {
   /** While true, every store call fails. */
   failing: { on: boolean; calls: number };
   logs: Record<string, unknown>[];
-  ingest(records: Record<string, unknown>[]): void;
+  ingest(records: Record<string, unknown>[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,7 +73,8 @@ export async function workerRig(seed: AccountSeed, opts: RigOptions = {}): Promi
       return (...args: unknown[]) => {
         if (failing.on && prop !== 'close' && prop !== 'records' && prop !== 'history' && prop !== 'effects') {
           failing.calls++;
-          throw new StoreFailure('database or disk is full');
+          // Refused as a store refuses: the returned Promise rejects.
+          return Promise.reject(new StoreFailure('database or disk is full'));
         }
         return (v as (...a: unknown[]) => unknown).apply(target, args);
       };
@@ -90,11 +91,11 @@ export async function workerRig(seed: AccountSeed, opts: RigOptions = {}): Promi
   });
   return {
     fake, client, store, worker, clock, token, failing, logs,
-    ingest(records) {
-      real.ingest([toNewRecords(flow, records.map((raw, i) => ({ trigger: String(raw.webhook_trigger_type), recordId: String(i), dedupeKey: `${randomUUID()}`, raw })), clock.now)], clock.now);
+    async ingest(records) {
+      await real.ingest([toNewRecords(flow, records.map((raw, i) => ({ trigger: String(raw.webhook_trigger_type), recordId: String(i), dedupeKey: `${randomUUID()}`, raw })), clock.now)], clock.now);
     },
     async close() {
-      real.close();
+      await real.close();
       await fake.close();
     },
   };

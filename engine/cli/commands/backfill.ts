@@ -106,7 +106,7 @@ export const command: Command = {
     } finally {
       display.stop();
       process.off('SIGINT', onSigint);
-      store.close();
+      await store.close();
     }
   },
 };

@@ -66,7 +66,7 @@ export const command: Command = {
     const store = openSqliteStore({ file: values.db });
     try {
       const window = { since, ...(until === undefined ? {} : { until }), ...(values.match === undefined ? {} : { match: values.match }) };
-      const { candidates, unmatched } = purgeCandidates(store, flow.id, window);
+      const { candidates, unmatched } = await purgeCandidates(store, flow.id, window);
       const text = format === 'text';
       const row = (c: (typeof candidates)[number]) => ({ email: maskEmail(c.email), subscriber_id: c.subscriberId, created_at: new Date(c.at).toISOString(), ...(values.match === undefined ? {} : { matched: c.shown }) });
       if (text) {
@@ -98,7 +98,7 @@ export const command: Command = {
       }
       return failed.length > 0 ? 1 : 0;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -83,7 +83,7 @@ export const command: Command = {
       await new IntakeQueue(store).submit(toNewRecords(flow, records, Date.now()));
       await worker.drain();
       let failed = false;
-      for (const r of store.records({ flow: flow.id, limit: 10_000 })) {
+      for (const r of await store.records({ flow: flow.id, limit: 10_000 })) {
         const outcome = r.outcome ?? 'pending';
         if (outcome === 'failed' || outcome === 'dead' || outcome === 'pending') failed = true;
         const why = [r.reason, r.errorCode].filter(Boolean).map((s) => redact(s)).join(', ');
@@ -92,7 +92,7 @@ export const command: Command = {
       return failed ? 1 : 0;
     } finally {
       await worker.stop();
-      store.close();
+      await store.close();
     }
   },
 };
