@@ -33,6 +33,12 @@ export const command: Command = {
       },
     });
     const log = createLogger();
+    // Listened for before the server starts: a SIGTERM that comes once it answers but before it
+    // has finished starting (the flow watcher) still stops it gracefully, after the start.
+    const stopping = new Promise<void>((resolve) => {
+      process.once('SIGTERM', () => resolve());
+      process.once('SIGINT', () => resolve());
+    });
     const server = await startServer({
       flows: [values.flows],
       db: values.db,
@@ -44,11 +50,8 @@ export const command: Command = {
       watch: !values['no-watch'],
     });
     process.on('SIGHUP', () => server.reload());
-    await new Promise<void>((resolve) => {
-      const stop = (): void => void server.close().then(resolve);
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-    });
+    await stopping;
+    await server.close();
     log.flush();
     return 0;
   },
