@@ -4,6 +4,7 @@
  */
 import { cpus, totalmem } from 'node:os';
 import { availableParallelism } from 'node:os';
+import { run as consolePage } from './console-page.ts';
 import { run as drain } from './drain.ts';
 import { run as fleet } from './fleet.ts';
 import { run as intake } from './intake.ts';
@@ -21,6 +22,7 @@ const benches: [string, () => Promise<Row[]>][] = [
   ['latency', latency],
   ['fleet', fleet],
   ['start-up', startUp],
+  ['console', consolePage],
 ];
 
 const started = performance.now();

@@ -33,10 +33,10 @@ test('each flow gets its state: ok, paused with the reason, waiting for a group,
   const view = fleetView(input());
   assert.deepEqual(view.rows.map((r) => [r.flow, r.state, r.stateText, r.stateSince]), [
     ['alpha', 'ok', 'ok', null],
-    ['bravo', 'paused', 'paused: MailerLite refused the API key (ML_ERR_AUTH)', NOW - HOUR],
-    ['charlie', 'waiting', 'waiting: group "Donors" (slot new) is not in the account', null],
-    ['example', 'not_configured', 'not configured: set ${env:EXAMPLE_KEY}', null],
-    ['gone', 'not_loaded', 'not loaded: no flow file serves it', null],
+    ['bravo', 'paused', 'MailerLite refused the API key (ML_ERR_AUTH)', NOW - HOUR],
+    ['charlie', 'waiting', 'group "Donors" (slot new) is not in the account', null],
+    ['example', 'not_configured', 'set ${env:EXAMPLE_KEY}', null],
+    ['gone', 'not_loaded', 'no flow file serves it', null],
   ]);
 });
 

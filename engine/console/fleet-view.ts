@@ -35,7 +35,7 @@ export interface FleetRow {
   flow: string;
   file: string | null;
   state: FlowStateKind;
-  /** The state in words: the pause's reason, the missing group, the unset secrets… */
+  /** The state's detail in words: the pause's reason, the missing group, the unset secrets… */
   stateText: string;
   /** When the state began, where known (paused since, silent since). */
   stateSince: number | null;
@@ -72,13 +72,13 @@ export function fleetView(input: FleetInput): FleetView {
     const o = overview.get(n.flow) ?? { flow: n.flow, ...EMPTY };
     rows.push({
       ...counts(o), flow: n.flow, file: n.file, state: 'not_configured', stateSince: null,
-      stateText: `not configured: set ${n.missing.join(', ')}`, reloadProblems: [],
+      stateText: `set ${n.missing.join(', ')}`, reloadProblems: [],
     });
   }
   // Records of a flow whose file is gone (or never loaded) stay in the store: listed, not hidden.
   for (const o of input.overview) {
     if (listed.has(o.flow)) continue;
-    rows.push({ ...counts(o), flow: o.flow, file: null, state: 'not_loaded', stateSince: null, stateText: 'not loaded: no flow file serves it', reloadProblems: [] });
+    rows.push({ ...counts(o), flow: o.flow, file: null, state: 'not_loaded', stateSince: null, stateText: 'no flow file serves it', reloadProblems: [] });
   }
   rows.sort((a, b) => (a.flow < b.flow ? -1 : a.flow > b.flow ? 1 : 0));
   return {
@@ -102,9 +102,9 @@ function servedState(
   o: FlowOverview,
   input: FleetInput,
 ): Pick<FleetRow, 'state' | 'stateText' | 'stateSince'> {
-  if (account?.paused) return { state: 'paused', stateText: `paused: ${account.paused.message} (${account.paused.code})`, stateSince: account.paused.since };
+  if (account?.paused) return { state: 'paused', stateText: `${account.paused.message} (${account.paused.code})`, stateSince: account.paused.since };
   const waiting = account?.notReady[f.id];
-  if (waiting) return { state: 'waiting', stateText: `waiting: ${waiting}`, stateSince: null };
+  if (waiting) return { state: 'waiting', stateText: waiting, stateSince: null };
   if (o.lastDeliveryAt === null) return { state: 'ok', stateText: 'ok, no delivery yet', stateSince: null };
   if (input.now - o.lastDeliveryAt > input.silentAfterMs) return { state: 'silent', stateText: 'silent since', stateSince: o.lastDeliveryAt };
   return { state: 'ok', stateText: 'ok', stateSince: null };

@@ -13,6 +13,7 @@ import { fleetView, type FleetRow } from './fleet-view.ts';
 import { html, type Html } from './html.ts';
 import { messageBlock, page } from './layout.ts';
 import { badge, flowHref, outcomeCounts, recordHref } from './outcome-markup.ts';
+import { REPLAYED } from './record-page.ts';
 import { csrfInput, sessionOf } from './session-guard.ts';
 import type { Session } from './session.ts';
 import { durationText, timeTag } from './time-markup.ts';
@@ -100,7 +101,7 @@ function html200(reply: FastifyReply, body: Html): FastifyReply {
 export function registerFlowPage(ui: FastifyInstance, ctx: ConsoleContext): void {
   // A filter form sends its "any" choice as an empty value: that is no filter, not a bad one.
   const route = {
-    ...adminRoute({ params: FLOW_PARAMS, querystring: FILTERS }),
+    ...adminRoute({ params: FLOW_PARAMS, querystring: { ...FILTERS, replayed: REPLAYED } }),
     preValidation: async (req: FastifyRequest) => {
       const q = req.query as Record<string, unknown>;
       for (const k of Object.keys(q)) if (q[k] === '') delete q[k];
@@ -110,18 +111,19 @@ export function registerFlowPage(ui: FastifyInstance, ctx: ConsoleContext): void
   ui.get('/flows/:flow', route, async (req, reply) => {
     const session = sessionOf(req);
     const { flow } = req.params as { flow: string };
-    const filters = req.query as Filters;
+    const { status, outcome } = req.query as Filters;
+    const filters: Filters = { ...(status ? { status } : {}), ...(outcome ? { outcome } : {}) };
     const data = await liveData(ctx, flow, filters);
     if (!data) return reply.code(404).type('text/html; charset=utf-8').send(page('Not found', messageBlock(`No flow named ${flow}`, 'No flow file serves it and the store holds no records of it.', { href: '/ui', label: 'Back to the fleet' }), { csrf: session.csrf, actor: session.actor, nav: 'fleet' }).text);
     const compiled = ctx.fleet.flow(flow);
-    const replayed = (req.query as { replayed?: unknown }).replayed;
+    const { replayed } = req.query as { replayed?: number };
     const budget = compiled?.destination.rateBudget?.();
     const last429 = compiled ? ctx.rateLimits.lastAt(compiled.accountKey) : null;
     const body = html`<p class="muted"><a href="/ui">Fleet</a> / ${flow}</p>
 <h1>${flow} ${compiled ? html`<span class="muted">· ${modeTitle(compiled.policy)}</span>` : ''}</h1>
-${typeof replayed === 'string' ? html`<p class="notice" role="status">${replayed} dead letters put back in the queue.</p>` : ''}
+${replayed === undefined ? '' : html`<p class="notice" role="status">${replayed} record${replayed === 1 ? '' : 's'} put back in the queue.</p>`}
 ${data.row.reloadProblems.length > 0 ? html`<section class="alert"><b>The newest version of ${data.row.file} did not load</b>; its last good version keeps running.<ul>${data.row.reloadProblems.map((p) => html`<li>${p}</li>`)}</ul></section>` : ''}
-${compiled ? '' : html`<p class="alert">${data.row.stateText}. Its stored records are listed below.</p>`}
+${compiled ? '' : html`<p class="alert">${data.row.state === 'not_configured' ? `Not configured: ${data.row.stateText}` : 'No flow file serves this flow'}. Its stored records are listed below.</p>`}
 <form class="filters" method="get" action="${flowHref(flow)}" hx-get="${flowHref(flow)}/live" hx-trigger="change" hx-target="#flow-live" hx-swap="outerHTML">
   <label>Status <select name="status">${option('', 'any', filters.status)}${['pending', 'done', 'dead'].map((s) => option(s, s, filters.status))}</select></label>
   <label>Outcome <select name="outcome">${option('', 'any', filters.outcome)}${['created', 'updated', 'skipped', 'failed', 'dead'].map((o) => option(o, o, filters.outcome))}</select></label>

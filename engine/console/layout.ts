@@ -27,6 +27,7 @@ export function page(title: string, body: Html, ctx: PageContext = {}): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="htmx-config" content="${HTMX_CONFIG}">
 <title>${title} · engine console</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${ASSETS.uplotCss.url}">
 <link rel="stylesheet" href="${ASSETS.css.url}">
 <script src="${ASSETS.htmx.url}" defer></script>

@@ -18,6 +18,9 @@ import type { Session } from './session.ts';
 import { timeTag } from './time-markup.ts';
 
 const ROUTE = adminRoute({ params: RECORD_PARAMS, querystring: {} });
+/** After a replay the page says how many went back to the queue. */
+export const REPLAYED = { schema: { type: 'integer', minimum: 0 }, expects: 'must be a count of replayed records' };
+const PAGE_ROUTE = adminRoute({ params: RECORD_PARAMS, querystring: { replayed: REPLAYED } });
 
 function entryMarkup(e: TimelineEntry): Html {
   return html`<li class="${e.tone}">
@@ -29,7 +32,7 @@ function entryMarkup(e: TimelineEntry): Html {
 </li>`;
 }
 
-async function statusSection(ctx: ConsoleContext, r: StoredRecord): Promise<Html> {
+async function statusSection(ctx: ConsoleContext, r: StoredRecord, session: Session): Promise<Html> {
   const history = await ctx.store.history(r.id);
   const coalesced = await ctx.store.coalescedInto(r.id);
   const flow = ctx.fleet.flow(r.flow);
@@ -37,7 +40,9 @@ async function statusSection(ctx: ConsoleContext, r: StoredRecord): Promise<Html
   const state = r.status === 'done' ? (r.outcome ?? 'done') : r.status;
   // Refreshes itself while the record is pending; a finished record's section stops polling.
   const poll = r.status === 'pending' ? html` hx-get="${recordHref(r.id)}/status" hx-trigger="every 2s" hx-swap="outerHTML"` : '';
+  const canReplay = r.status !== 'pending' && r.raw !== null;
   return html`<section id="record-status"${poll}>
+${canReplay ? html`<form method="post" action="${recordHref(r.id)}/replay">${csrfInput(session)}<button type="submit">Replay this record</button></form>` : ''}
 <dl class="facts panel">
   <dt>Status</dt><dd data-status>${badge(state)}${r.attempts > 0 ? html` <span class="muted">after ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}</span>` : ''}</dd>
   <dt>Flow</dt><dd><a href="${flowHref(r.flow)}">${r.flow}</a></dd>
@@ -53,12 +58,10 @@ async function statusSection(ctx: ConsoleContext, r: StoredRecord): Promise<Html
 
 async function recordPage(ctx: ConsoleContext, reply: FastifyReply, session: Session, r: StoredRecord, revealed: boolean, notice?: string): Promise<FastifyReply> {
   const payload = recordView(r, revealed).raw;
-  const canReplay = r.status !== 'pending' && r.raw !== null;
   const body = html`<p class="muted"><a href="/ui">Fleet</a> / <a href="${flowHref(r.flow)}">${r.flow}</a> / record ${r.id}</p>
 <h1>Record #${r.id}</h1>
 ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
-${canReplay ? html`<form class="inline" method="post" action="${recordHref(r.id)}/replay">${csrfInput(session)}<button type="submit">Replay this record</button></form>` : ''}
-${await statusSection(ctx, r)}
+${await statusSection(ctx, r, session)}
 <h2>Payload</h2>
 ${payload === null
     ? html`<p class="empty">The payload was purged by retention; the outcome and history are kept.</p>`
@@ -76,20 +79,21 @@ function noRecord(reply: FastifyReply, session: Session, id: number): FastifyRep
 }
 
 export function registerRecordPage(ui: FastifyInstance, ctx: ConsoleContext): void {
-  ui.get('/records/:id', ROUTE, async (req, reply) => {
+  ui.get('/records/:id', PAGE_ROUTE, async (req, reply) => {
     const session = sessionOf(req);
     const { id } = req.params as { id: number };
     const r = await ctx.store.record(id);
     if (!r) return noRecord(reply, session, id);
-    const replayed = (req.query as Record<string, unknown>)['replayed'];
-    return recordPage(ctx, reply, session, r, false, replayed === undefined ? undefined : 'Put back in the queue.');
+    const { replayed } = req.query as { replayed?: number };
+    const notice = replayed === undefined ? undefined : replayed > 0 ? 'Put back in the queue.' : 'Not replayed: it is already pending or its payload was purged.';
+    return recordPage(ctx, reply, session, r, false, notice);
   });
 
   ui.get('/records/:id/status', ROUTE, async (req, reply) => {
     const { id } = req.params as { id: number };
     const r = await ctx.store.record(id);
     if (!r) return reply.code(404).type('text/html; charset=utf-8').send(html`<p class="alert">No record ${id}.</p>`.text);
-    return reply.type('text/html; charset=utf-8').send((await statusSection(ctx, r)).text);
+    return reply.type('text/html; charset=utf-8').send((await statusSection(ctx, r, sessionOf(req))).text);
   });
 
   ui.post('/records/:id/reveal', ROUTE, async (req, reply) => {

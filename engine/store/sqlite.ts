@@ -116,24 +116,24 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const deadStmt = db.prepare(`SELECT id FROM records WHERE flow = ? AND status = 'dead' ORDER BY id`);
   const purgeStmt = db.prepare(`UPDATE records SET raw = NULL WHERE status != 'pending' AND finished_at < ? AND raw IS NOT NULL`);
   const purgeEffects = db.prepare(`DELETE FROM effects WHERE at < ?`);
-  // The console's overview: each part is an index range (counts from records_flow, pending ages
-  // from the pending-only records_due, the last day from records_finished), so the fleet page does
-  // not read every record the store keeps.
-  const overviewCounts = db.prepare(`SELECT flow, status, count(*) AS n FROM records GROUP BY flow, status`);
-  const overviewOldest = db.prepare(
-    `SELECT flow, min(received_at) AS oldest FROM records INDEXED BY records_due WHERE status = 'pending' GROUP BY flow`,
+  // The console's overview, from partial indexes only: pending records (count and age) from
+  // records_due, dead letters from records_dead, the last day from records_recent. Its cost
+  // follows the backlog and the day's traffic, not every record the store keeps.
+  const overviewPending = db.prepare(
+    `SELECT flow, count(*) AS n, min(received_at) AS oldest FROM records INDEXED BY records_due WHERE status = 'pending' GROUP BY flow`,
   );
+  const overviewDead = db.prepare(`SELECT flow, count(*) AS n FROM records INDEXED BY records_dead WHERE status = 'dead' GROUP BY flow`);
   const overviewRecent = db.prepare(
-    `SELECT flow, outcome, count(*) AS n FROM records INDEXED BY records_finished
-      WHERE finished_at >= ? AND outcome IS NOT NULL GROUP BY flow, outcome`,
+    `SELECT flow, outcome, count(*) AS n FROM records INDEXED BY records_recent
+      WHERE finished_at >= ? AND finished_at IS NOT NULL GROUP BY flow, outcome`,
   );
   const throughputAll = db.prepare(
-    `SELECT finished_at - (finished_at % @bucket) AS at, outcome, count(*) AS count FROM records INDEXED BY records_finished
-      WHERE finished_at >= @since AND outcome IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
+    `SELECT finished_at - (finished_at % @bucket) AS at, outcome, count(*) AS count FROM records INDEXED BY records_recent
+      WHERE finished_at >= @since AND finished_at IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
   );
   const throughputFlow = db.prepare(
-    `SELECT finished_at - (finished_at % @bucket) AS at, outcome, count(*) AS count FROM records INDEXED BY records_finished
-      WHERE finished_at >= @since AND outcome IS NOT NULL AND flow = @flow GROUP BY 1, 2 ORDER BY 1, 2`,
+    `SELECT finished_at - (finished_at % @bucket) AS at, outcome, count(*) AS count FROM records INDEXED BY records_recent
+      WHERE flow = @flow AND finished_at >= @since AND finished_at IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
   );
   const coalescedStmt = db.prepare(
     `SELECT DISTINCT record_id AS id FROM history WHERE outcome = 'skipped' AND json_extract(detail, '$.into') = ? ORDER BY record_id`,
@@ -301,6 +301,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return r && toRecord(r);
     },
     history: async (id) => historyOf(id),
+    // Every flow that ever had a delivery is in flow_activity, so no flow is missed.
     async overview(since) {
       const out = new Map<string, FlowOverview>();
       const get = (flow: string): FlowOverview => {
@@ -311,12 +312,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         }
         return o;
       };
-      for (const r of overviewCounts.all() as { flow: string; status: RecordStatus; n: number }[]) {
-        if (r.status === 'pending') get(r.flow).pending = r.n;
-        else if (r.status === 'dead') get(r.flow).dead = r.n;
-        else get(r.flow);
+      for (const r of overviewPending.all() as { flow: string; n: number; oldest: number }[]) {
+        const o = get(r.flow);
+        o.pending = r.n;
+        o.oldestPendingAt = r.oldest;
       }
-      for (const r of overviewOldest.all() as { flow: string; oldest: number }[]) get(r.flow).oldestPendingAt = r.oldest;
+      for (const r of overviewDead.all() as { flow: string; n: number }[]) get(r.flow).dead = r.n;
       for (const r of overviewRecent.all(since) as { flow: string; outcome: Outcome; n: number }[]) get(r.flow).recent[r.outcome] = r.n;
       for (const a of activity.all() as { flow: string; last_delivery_at: number }[]) get(a.flow).lastDeliveryAt = a.last_delivery_at;
       return [...out.values()].sort((a, b) => (a.flow < b.flow ? -1 : a.flow > b.flow ? 1 : 0));

@@ -3,8 +3,12 @@
 // work without it; htmx swaps call it again on the new content.
 (function () {
   'use strict';
-  var rtf = typeof Intl !== 'undefined' && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' }) : null;
-  var local = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  // The browser's own locale, or English when it names one Intl does not take (en-US@posix).
+  function make(Ctor, options) {
+    try { return new Ctor(undefined, options); } catch (e) { return new Ctor('en', options); }
+  }
+  var rtf = typeof Intl !== 'undefined' && Intl.RelativeTimeFormat ? make(Intl.RelativeTimeFormat, { numeric: 'auto' }) : null;
+  var local = make(Intl.DateTimeFormat, { dateStyle: 'medium', timeStyle: 'medium' });
   var UNITS = [['year', 31536000], ['month', 2592000], ['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]];
 
   function relative(ms) {
@@ -33,16 +37,17 @@
   var COLORS = { created: '#2f7d32', updated: '#1f6fb2', skipped: '#8a8f98', failed: '#c77700', dead: '#c62828' };
 
   function drawChart(el) {
-    if (typeof uPlot === 'undefined' || el.dataset.drawn) return;
-    el.dataset.drawn = '1';
+    if (typeof uPlot === 'undefined') return;
     fetch(el.dataset.throughput, { credentials: 'same-origin', headers: { accept: 'application/json' } })
       .then(function (res) { if (!res.ok) throw new Error('HTTP ' + res.status); return res.json(); })
       .then(function (data) {
+        el.textContent = '';
         if (data.total === 0) {
           el.textContent = 'No records finished in the last 24 hours.';
           el.classList.add('muted');
           return;
         }
+        el.classList.remove('muted');
         var series = [{}];
         var columns = [data.times];
         data.series.forEach(function (s) {
@@ -63,10 +68,16 @@
     var charts = root.querySelectorAll('[data-throughput]');
     for (var i = 0; i < charts.length; i++) drawChart(charts[i]);
   }
+  // htmx swaps only the live parts, never a chart: enhance() on them finds none to redraw.
 
   document.addEventListener('DOMContentLoaded', function () {
     enhance(document);
     document.body.addEventListener('htmx:afterSwap', function (e) { enhance(e.target); });
     setInterval(function () { showTimes(document); }, 15000);
+    // Charts count whole hours: redrawn once a minute, not on every table refresh.
+    setInterval(function () {
+      var charts = document.querySelectorAll('[data-throughput]');
+      for (var i = 0; i < charts.length; i++) drawChart(charts[i]);
+    }, 60000);
   });
 })();
