@@ -1,20 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ExchangeReport } from '../ports/destination.ts';
 import { RateLimitLog } from './rate-limit-log.ts';
 
-test('the last 429 of an account: from a request, retried or not, or from an item of a batch answer; other answers pass it on only', () => {
-  let now = 1_000;
-  const log = new RateLimitLog(() => now);
-  const heard: number[] = [];
-  const hooks = log.listen({ exchange: (_account, report) => void heard.push(report.status ?? 0) });
-  hooks.exchange!('a', { operation: 'list_groups', status: 429, seconds: 0.01 });
-  now = 2_000;
-  hooks.exchange!('b', { operation: 'batch', status: 200, items: [201, 429], seconds: 0.2 });
-  now = 3_000;
-  hooks.exchange!('a', { operation: 'batch', status: 200, items: [200, 201], seconds: 0.2 });
-  hooks.exchange!('a', { operation: 'batch', status: null, seconds: 10 });
-  assert.equal(log.lastAt('a'), 1_000);
-  assert.equal(log.lastAt('b'), 2_000);
-  assert.equal(log.lastAt('c'), null);
-  assert.deepEqual(heard, [429, 200, 200, 0], 'the hooks it wraps hear every exchange');
+test('the last 429 per account, from a refused request or a refused batch item; other hooks still hear every exchange', () => {
+  let t = 1000;
+  const log = new RateLimitLog(() => t);
+  const heard: [string, number | null][] = [];
+  const hooks = log.listen({ exchange: (account, r) => void heard.push([account, r.status]) });
+  const report = (status: number | null, items?: number[]): ExchangeReport => ({ operation: 'batch', status, seconds: 0.1, ...(items ? { items } : {}) });
+  hooks.exchange?.('acc1', report(200, [200, 201]));
+  assert.equal(log.lastAt('acc1'), null);
+  hooks.exchange?.('acc1', report(429));
+  t = 2000;
+  hooks.exchange?.('acc2', report(200, [201, 429]));
+  hooks.exchange?.('acc2', report(null));
+  assert.deepEqual([log.lastAt('acc1'), log.lastAt('acc2'), log.lastAt('acc3')], [1000, 2000, null]);
+  assert.deepEqual(heard, [['acc1', 200], ['acc1', 429], ['acc2', 200], ['acc2', null]]);
 });

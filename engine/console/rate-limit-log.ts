@@ -1,7 +1,7 @@
 /**
  * When each MailerLite account was last answered 429, for the flow page. Fed by the workers'
- * exchange hook (a 429 to any request, retried or not, or to an item of a batch); kept in memory
- * (it says what this process saw since it started).
+ * exchange hook (every request on every path, batch items included); kept in memory, so it says
+ * what this process saw since it started.
  */
 import type { ExchangeReport } from '../ports/destination.ts';
 import type { WorkerHooks } from '../worker/hooks.ts';
@@ -21,12 +21,13 @@ export class RateLimitLog {
 
   /** `hooks` with this log listening to MailerLite's answers too. */
   listen(hooks: WorkerHooks): WorkerHooks {
-    return {
+    const listened: WorkerHooks = {
       ...hooks,
       exchange: (account, report) => {
         hooks.exchange?.(account, report);
         this.exchange(account, report);
       },
     };
+    return listened;
   }
 }
