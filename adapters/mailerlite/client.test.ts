@@ -267,7 +267,7 @@ describe('batch', () => {
     fake.inject({ path: '/api/batch', delayMs: 300 });
     const reads = await client({ timeoutMs: 80 }).batch([{ method: 'GET', path: 'api/subscribers/kept%40example.org' }]);
     assert.deepEqual(reads.map((r) => r.code), [200]);
-    assert.equal(batches().length, 4, 'a look-up is repeated at once');
+    assert.ok(batches().length >= 4, 'a look-up is repeated at once (more than once if a loaded machine makes the retry slow too)');
     // The delayed calls finish here, not in the next test's log.
     while (batches().some((b) => b.status === 0)) await new Promise((r) => setTimeout(r, 20));
   });

@@ -67,14 +67,24 @@ const settled = async (p: Promise<unknown>) => {
   return done;
 };
 
+/** Moves the clock in small steps until `p` is granted; fails if that takes a window or more. */
+async function spreadOut<T>(p: Promise<T>, advance: (ms: number) => void, windowMs: number): Promise<T> {
+  for (let waited = 0; !(await settled(p)); waited += windowMs / 100) {
+    assert.ok(waited < windowMs, 'granted within the window');
+    advance(windowMs / 100);
+  }
+  return p;
+}
+
 test('follows the server: a lower x-ratelimit-remaining fills the window, a lower limit lowers ours', async () => {
-  const { budget, drain } = manual({ requestsPerMinute: 10 });
+  const { budget, advance, drain } = manual({ requestsPerMinute: 10 });
   const lease = await budget.acquire();
   lease.release({ limit: 8, remaining: 2 });
   assert.equal(budget.limit, 8);
   assert.equal(budget.snapshot().used, 6);
-  (await budget.acquire()).release();
-  (await budget.acquire()).release();
+  // Near the ceiling the last two are spread: each goes a little later, well inside the window.
+  (await spreadOut(budget.acquire(), advance, budget.windowMs)).release();
+  (await spreadOut(budget.acquire(), advance, budget.windowMs)).release();
   const ninth = budget.acquire();
   assert.equal(await settled(ninth), false, 'the ninth waits for the window');
   await drain(ninth);
@@ -102,4 +112,65 @@ test('imports take a slot in the import window as well', async () => {
   assert.equal(await settled(third), false);
   assert.equal(await settled(plain), false, 'first come, first served');
   await drain(third, plain);
+});
+
+test("the server's x-ratelimit-limit replaces the assumed limit: a key allowed 600 a minute is not held to 120", async () => {
+  const { budget, drain } = manual({ requestsPerMinute: 120 });
+  (await budget.acquire()).release({ limit: 600, remaining: 599 });
+  assert.equal(budget.limit, 600);
+  const leases = [];
+  for (let i = 0; i < 300; i++) {
+    const next = budget.acquire();
+    assert.equal(await settled(next), true, `request ${i + 2} goes at once: the server has ${598 - i} left`);
+    const lease = await next;
+    lease.release({ limit: 600, remaining: 598 - i });
+    leases.push(lease);
+  }
+  await drain();
+});
+
+test('steady drain: a burst while the server has more than a sixth of its window left, then the rest spread until the window frees slots', async () => {
+  const { budget, advance, drain } = manual({ requestsPerMinute: 60 });
+  const started = 1_000_000;
+  (await budget.acquire()).release({ limit: 60, remaining: 59 });
+  let granted = 1;
+  let next = budget.acquire();
+  while (await settled(next)) {
+    (await next).release({ limit: 60, remaining: 59 - granted });
+    granted++;
+    next = budget.acquire();
+  }
+  assert.equal(granted, 50, 'at once while more than 10 of 60 are left');
+  const gaps: number[] = [];
+  let last = started;
+  let now = started;
+  while (granted < 60) {
+    for (let waited = 0; !(await settled(next)); waited++) {
+      assert.ok(waited < 1000, 'the next one goes before the window frees slots');
+      advance(budget.windowMs / 1000);
+      now += budget.windowMs / 1000;
+    }
+    (await next).release({ limit: 60, remaining: 59 - granted });
+    gaps.push(now - last);
+    last = now;
+    granted++;
+    next = budget.acquire();
+  }
+  assert.ok(gaps.every((g) => g > 0 && g < budget.windowMs / 4), `spread, not held back for the window: ${gaps.join(', ')}`);
+  assert.ok(now - started < budget.windowMs, 'the whole window spent within the window');
+  assert.equal(await settled(next), false, 'the 61st waits for the window');
+  await drain(next);
+});
+
+test('restart: one request until the first answer says what MailerLite has left, then only that is spent', async () => {
+  const { budget, advance, drain } = manual({ requestsPerMinute: 120 });
+  const first = await budget.acquire();
+  const second = budget.acquire();
+  assert.equal(await settled(second), false, 'nothing else goes before the first answer');
+  first.release({ limit: 120, remaining: 2 }); // the process before this one spent the rest of the window
+  (await spreadOut(second, advance, budget.windowMs)).release({ limit: 120, remaining: 1 });
+  (await spreadOut(budget.acquire(), advance, budget.windowMs)).release({ limit: 120, remaining: 0 });
+  const over = budget.acquire();
+  assert.equal(await settled(over), false, 'what MailerLite said was left is spent: the next waits for its window');
+  await drain(over);
 });

@@ -3,10 +3,17 @@
  * key in this process. A sliding window over the last MailerLite minute, counted conservatively:
  * a request holds a slot from the moment it is sent, and its slot ages out one window after its
  * answer arrived (the server counted it earlier, so our window never frees a slot before the
- * server's does). It follows the server: `x-ratelimit-limit` lowers the limit, a lower
- * `x-ratelimit-remaining` than ours means someone else spends the key (another process, or
- * batches counted per item) and fills our window to match, and `Retry-After` stops every request
- * on the key until it has elapsed. Batches made only of upserts are imports and also take a slot
+ * server's does). It follows the server: `x-ratelimit-limit` is the limit (the configured one is
+ * only assumed until an answer states it, so a key allowed more than 120 a minute is used at its
+ * own pace), a lower `x-ratelimit-remaining` than ours means someone else spends the key (another
+ * process, a process before a restart, or batches counted per item) and fills our window to match,
+ * and `Retry-After` stops every request on the key until it has elapsed. Until the first answer has
+ * said what the server has left, one request goes at a time: a restarted process does not know
+ * what it spent before.
+ *
+ * The pace: while more than a sixth of the window is free, requests go at once (a backlog drains
+ * at the limit); near the ceiling, the free slots are spread over the time until the window gives
+ * slots back, so a delivery arriving then waits a moment, not for the window to reset. Batches made only of upserts are imports and also take a slot
  * in the import window (5 a minute by default). Whether a batch takes one slot or one per item is
  * learned per key from the answers to batches (batch-counting.ts) and exposed as `batchCost`.
  */
@@ -14,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { BatchCounting, type BatchCost } from './batch-counting.ts';
 
 export interface RateBudgetOptions {
-  /** Requests per MailerLite minute (default 120). */
+  /** Requests per MailerLite minute assumed until an answer states the limit (default 120). */
   requestsPerMinute?: number;
   /** All-upsert batches per MailerLite minute (default 5). */
   importsPerMinute?: number;
@@ -102,6 +109,12 @@ class SlidingWindow {
     return this.done[excess - 1]! + this.windowMs - now;
   }
 
+  /** When the oldest finished slot frees (null when none is held: only answers can free one). */
+  nextFreeAt(): number | null {
+    const oldest = this.done[0];
+    return oldest === undefined ? null : oldest + this.windowMs;
+  }
+
   finish(cost: number, now: number): void {
     this.inFlight -= cost;
     for (let i = 0; i < cost; i++) this.insert(now);
@@ -134,6 +147,12 @@ export class RateBudget {
   private readonly counting = new BatchCounting();
   private blockedUntil = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** An answer has come back; until then one request goes at a time. */
+  private told = false;
+  /** An answer has stated the server's remaining count: only then is the window spread. */
+  private counted = false;
+  /** When the last request was let go: the spread near the ceiling counts from it. */
+  private grantedAt = -Infinity;
 
   constructor(options: RateBudgetOptions = {}) {
     this.windowMs = MINUTE_MS * (options.timeScale ?? 1);
@@ -155,7 +174,10 @@ export class RateBudget {
     return this.counting.cost;
   }
 
-  /** Never raises a limit: a second user of the key with a stricter configuration tightens it. */
+  /**
+   * Never raises the assumed limit: a second user of the key with a stricter configuration
+   * tightens it (until the server's answers state the real one).
+   */
   tighten(options: Pick<RateBudgetOptions, 'requestsPerMinute' | 'importsPerMinute'>): void {
     if (options.requestsPerMinute !== undefined) this.requests.limit = Math.min(this.requests.limit, options.requestsPerMinute);
     if (options.importsPerMinute !== undefined) this.imports.limit = Math.min(this.imports.limit, options.importsPerMinute);
@@ -196,9 +218,10 @@ export class RateBudget {
     };
   }
 
-  private lease(waiter: Waiter): Lease {
+  private lease(waiter: Waiter, now: number): Lease {
     const cost = Math.min(waiter.cost, this.requests.limit);
     this.requests.inFlight += cost;
+    this.grantedAt = now;
     if (waiter.import) this.imports.inFlight += 1;
     let released = false;
     return {
@@ -209,6 +232,8 @@ export class RateBudget {
         this.requests.finish(cost, now);
         if (waiter.import) this.imports.finish(1, now);
         if (answer) {
+          this.told = true;
+          if (answer.remaining !== undefined) this.counted = true;
           this.followLimit(answer);
           if (batch && waiter.batchItems !== undefined) this.learn(answer, batch, waiter.batchItems, cost, now);
           this.follow(answer, now);
@@ -218,10 +243,9 @@ export class RateBudget {
     };
   }
 
+  /** The server's stated limit replaces the assumed one, up or down. */
   private followLimit(answer: ServerAnswer): void {
-    if (answer.limit !== undefined && answer.limit > 0 && answer.limit < this.requests.limit) {
-      this.requests.limit = answer.limit;
-    }
+    if (answer.limit !== undefined && answer.limit > 0) this.requests.limit = answer.limit;
   }
 
   /** Before `follow` fills our window to the server's count: the gap between them is the evidence. */
@@ -263,15 +287,31 @@ export class RateBudget {
         return;
       }
       this.queue.shift();
-      head.grant(this.lease(head));
+      head.grant(this.lease(head, now));
     }
   }
 
   private waitFor(waiter: Waiter, now: number): number {
     if (this.blockedUntil > now) return this.blockedUntil - now;
+    // Released answers pump again: Infinity waits for the one in flight.
+    if (!this.told && this.requests.inFlight > 0) return Infinity;
     const forRequests = this.requests.waitFor(waiter.cost, now);
     const forImports = waiter.import ? this.imports.waitFor(1, now) : 0;
-    return Math.max(forRequests, forImports);
+    return Math.max(forRequests, forImports, this.spread(waiter.cost, now));
+  }
+
+  /**
+   * Near the ceiling (a sixth of the window or less left free), the wait that spreads what is left
+   * evenly until the window frees its next slot; 0 while there is room to burst.
+   */
+  private spread(cost: number, now: number): number {
+    const limit = this.requests.limit;
+    const free = limit - this.requests.used(now);
+    if (free - Math.min(cost, limit) >= Math.ceil(limit / 6)) return 0;
+    if (!this.counted || free <= 0 || !Number.isFinite(this.grantedAt)) return 0; // else the window itself decides
+    const nextFree = this.requests.nextFreeAt() ?? now + this.windowMs / limit;
+    const at = this.grantedAt + (nextFree - this.grantedAt) / (free + 1);
+    return Math.max(0, at - now);
   }
 }
 
