@@ -53,6 +53,12 @@ describe('signBody / verifySignature', () => {
     assert.equal(verifySignature(BODY, hex, SECRET), false);
   });
 
+  it('refuses a header of the right length in characters but not in bytes, and one differing only past the first byte', () => {
+    const good = signBody(BODY, SECRET);
+    assert.equal(verifySignature(BODY, `${good.slice(0, -1)}é`, SECRET), false, 'a non-ASCII character');
+    assert.equal(verifySignature(BODY, `${good.slice(0, -2)}${good.at(-2) === 'A' ? 'B' : 'A'}${good.at(-1)}`, SECRET), false);
+  });
+
   it('safeEqual compares any lengths', () => {
     assert.equal(safeEqual('abc', 'abc'), true);
     assert.equal(safeEqual('abc', 'abcd'), false);

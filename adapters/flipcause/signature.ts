@@ -33,9 +33,15 @@ export function signaturesOf(headers: Headers): string[] {
   return out.filter((s) => s !== '');
 }
 
-/** True when `signature` is the body's signature under `secret`. Constant-time; never throws. */
+/**
+ * True when `signature` is the body's signature under `secret`. Constant-time; never throws.
+ * One HMAC per check: a signature's length is no secret (base64 of SHA-256 is always 44
+ * characters), so only equal lengths are compared, byte for byte in constant time.
+ */
 export function verifySignature(body: Buffer | Uint8Array | string, signature: string, secret: string): boolean {
-  return safeEqual(signBody(body, secret), signature);
+  const expected = Buffer.from(signBody(body, secret));
+  const given = Buffer.from(signature);
+  return given.length === expected.length && timingSafeEqual(expected, given);
 }
 
 // A per-process key: comparing HMACs of both sides makes the inputs equal-length for
