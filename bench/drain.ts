@@ -199,7 +199,11 @@ export async function run(): Promise<Row[]> {
     const done = results.every((x) => x.finished === x.contacts);
     rows.push(
       { bench: 'drain', metric: `${v.name}: ${v.note}; drain time (median of ${v.reps}), s: achieved / fastest the limit allows`, value: `${fmt(median(results.map((x) => x.seconds)), 1)} / ${fmt(last.bestSeconds, 1)}` },
-      { bench: 'drain', metric: `${v.name}: achieved ÷ best the limit allows`, value: pct(ratio), target: '≥ 90%', met: ratio >= 0.9 && done },
+      {
+        bench: 'drain', metric: `${v.name}: achieved ÷ best the limit allows (in-process workers, not yet through engine serve)`,
+        value: pct(ratio) + (ratio >= 0.95 && done ? '' : done ? ' — when every item takes a slot, the start and the end of a backlog each cost a rate window; the budget is not yet spent steadily across the window' : ' — the backlog did not finish'),
+        target: '≥ 95%', met: ratio >= 0.95 && done,
+      },
       { bench: 'drain', metric: `${v.name}: contacts per MailerLite minute per account (steady-state ceiling ${fmt(ceiling)})`, value: fmt(perAccountMinute) },
       { bench: 'drain', metric: `${v.name}: 429s received (all runs) / worst per account per minute`, value: `${fmt(results.reduce((n, x) => n + x.tooMany, 0))} / ${fmt(tooManyPerAccountMinute, 2)}`, target: '≤ 1 per account per minute', met: tooManyPerAccountMinute <= 1 },
       { bench: 'drain', metric: `${v.name}: MailerLite requests per contact (floor ${fmt(floor, 2)}${s.batchCounting === 'per-item' ? '; each contact also takes 2 limit slots' : ''})`, value: fmt(reqPerContact, 4) },

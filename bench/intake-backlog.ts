@@ -137,13 +137,27 @@ export async function run(): Promise<Row[]> {
   const worst = Math.min(...perBacklog.map((p) => p.rps));
   const spread = best / worst;
   const failed = perBacklog.reduce((n, p) => n + p.failed, 0);
+  // CPU per delivery is the cost the backlog must not raise; deliveries/s also moves with
+  // whatever else the shared machine runs, so a miss there is read against the CPU row.
+  const none = perBacklog[0]!;
+  const largest = perBacklog[perBacklog.length - 1]!;
+  const cpuGrowth = largest.cpuUs / none.cpuUs;
+  const trend = perBacklog.every((p, i) => i === 0 || p.rps <= perBacklog[i - 1]!.rps);
   return [
     ...perBacklog.map((p): Row => ({
       bench: 'intake-backlog',
       metric: `${fmt(p.backlog)} records waiting: deliveries/s; server CPU µs per delivery (worker live, MailerLite reachable, ${CONNECTIONS} connections, median of ${REPS} × ${SECONDS} s)`,
       value: `${fmt(p.rps)}; ${fmt(p.cpuUs)} µs`,
     })),
-    { bench: 'intake-backlog', metric: 'fastest ÷ slowest deliveries/s across the backlogs', value: `${fmt(spread, 2)}×`, target: 'flat (≤ 1.2×)', met: spread <= 1.2 },
+    {
+      bench: 'intake-backlog', metric: `server CPU per delivery, ${fmt(largest.backlog)} waiting ÷ none`, value: `${fmt(cpuGrowth, 2)}×`,
+      target: 'flat (≤ 1.2×)', met: cpuGrowth <= 1.2,
+    },
+    {
+      bench: 'intake-backlog', metric: 'fastest ÷ slowest deliveries/s across the backlogs',
+      value: `${fmt(spread, 2)}×` + (spread <= 1.2 ? '' : trend ? ' — falls as the backlog grows' : ' — no trend with the backlog (the fastest is not the emptiest store): the shared machine\'s noise; the CPU row is the cost'),
+      target: 'flat (≤ 1.2×)', met: spread <= 1.2,
+    },
     { bench: 'intake-backlog', metric: 'deliveries not answered 200 (all backlog runs)', value: fmt(failed), target: '0', met: failed === 0 },
   ];
 }

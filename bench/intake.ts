@@ -1,78 +1,194 @@
 /**
- * Durable intake: signed Flipcause deliveries (one record each, every one new) → committed →
- * 200, against a bare fastify route that reads the same bytes and answers 200 without storing.
- * Each server runs in its own child process; autocannon drives both from this process with the
- * same settings, alternating, in the same run. The engine's flow waits an hour before deciding
- * and points at a closed port, so no worker competes with intake.
+ * Durable intake, measured in production form and against an honest baseline, in one run:
  *
- * Run alone: node --import tsx bench/intake.ts
+ * - production: `engine serve` as it runs for a customer: the worker live, the MailerLite fake
+ *   reachable (at its real 120 requests a minute, in the parent process), settle 0, so records
+ *   drain while deliveries arrive and every delivery wakes the account's worker;
+ * - isolation: the same server with the worker idle (settle one hour, MailerLite at a closed
+ *   port): intake alone;
+ * - baseline: the least a durable webhook server must do: node:http, the HMAC check, JSON.parse,
+ *   and a better-sqlite3 insert (WAL, synchronous=FULL) in a group commit every ~1 ms, 200 only
+ *   after the commit;
+ * - bare: a fastify route that reads the bytes and answers 200 storing nothing (a ceiling).
+ *
+ * Each server is a child process; autocannon drives them from this process with the same
+ * settings, alternating. Bodies (1–3 records each, every record new) are built and signed before
+ * each run, so the client spends its time sending. Server CPU is the child's own user+sys time
+ * over the deliveries it answered. A CPU profile of the production form (the V8 profiler that
+ * node --cpu-prof runs, over the load only) gives the functions that take the most of its time.
+ *
+ * Run alone: node --import tsx bench/intake.ts   (--profile-only: just the profile)
  */
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { findSourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signBody } from '../adapters/flipcause/index.ts';
-import { discardLogger, fmt, flowYaml, median, pct, SECRET, syntheticRecord, writeFlow, type Row } from './common.ts';
+import { hotFunctions, type CpuProfile } from './cpu-profile.ts';
+import { ACCOUNT_SEED, discardLogger, fmt, flowYaml, median, pct, SECRET, syntheticRecord, writeFlow, type Row } from './common.ts';
 
 const REPS = 3;
 const SECONDS = 3;
-const CONNECTIONS = 32;
+const CONNECTIONS = 50;
 const PACED_RATE = 1000;
+const PROFILE_SECONDS = 6;
+const TOKEN = 'bench-intake-key';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-type Kind = 'engine' | 'bare';
+type Kind = 'production' | 'isolation' | 'baseline' | 'bare';
+const KINDS: Kind[] = ['production', 'isolation', 'baseline', 'bare'];
 
-async function serve(kind: Kind): Promise<void> {
-  let url: string;
-  let close: () => Promise<void>;
-  if (kind === 'bare') {
-    const { default: Fastify } = await import('fastify');
-    const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    // Flipcause's "application-json" would be refused with 415: relabelled as the engine does.
-    app.addHook('onRequest', async (req) => {
-      req.headers['content-type'] = 'application/octet-stream';
-    });
-    app.post('/hooks/:flow', async (_req, reply) => reply.code(200).send({ accepted: 1, duplicates: 0 }));
-    url = await app.listen({ port: 0, host: '127.0.0.1' });
-    close = () => app.close();
-  } else {
-    const { startServer } = await import('../engine/server/server.ts');
-    const dir = mkdtempSync(join(tmpdir(), 'bench-intake-'));
-    writeFlow(join(dir, 'flows'), 'bench', flowYaml('bench', { mode: 'all_contacts_by_list', keyEnv: 'BENCH_KEY', settleSeconds: 3600, baseUrl: 'http://127.0.0.1:9' }));
-    const server = await startServer({
-      flows: [join(dir, 'flows')],
-      db: join(dir, 'engine.sqlite'),
-      port: 0,
-      log: discardLogger('info'),
-      env: { BENCH_FLIPCAUSE_SECRET: SECRET, BENCH_KEY: 'bench-key' },
-    });
-    url = server.url;
-    close = async () => {
+interface Served {
+  url: string;
+  close(): Promise<void>;
+}
+
+async function serveEngine(production: boolean, fakeUrl: string): Promise<Served> {
+  const { startServer } = await import('../engine/server/server.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-intake-'));
+  const yaml = production
+    ? flowYaml('bench', { mode: 'all_contacts_by_list', keyEnv: 'BENCH_KEY', settleSeconds: 0, baseUrl: fakeUrl })
+    : flowYaml('bench', { mode: 'all_contacts_by_list', keyEnv: 'BENCH_KEY', settleSeconds: 3600, baseUrl: 'http://127.0.0.1:9' });
+  writeFlow(join(dir, 'flows'), 'bench', yaml);
+  const server = await startServer({
+    flows: [join(dir, 'flows')], db: join(dir, 'engine.sqlite'), port: 0, log: discardLogger('info'),
+    env: { BENCH_FLIPCAUSE_SECRET: SECRET, BENCH_KEY: TOKEN },
+  });
+  return {
+    url: server.url,
+    close: async () => {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
-    };
+    },
+  };
+}
+
+/** The durable baseline: verify, parse, group-commit every ~1 ms, answer after the commit. */
+async function serveBaseline(): Promise<Served> {
+  const { default: Database } = await import('better-sqlite3');
+  const { createServer } = await import('node:http');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-baseline-'));
+  const db = new Database(join(dir, 'baseline.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE records (key TEXT PRIMARY KEY, raw TEXT NOT NULL, received_at INTEGER NOT NULL)');
+  const insert = db.prepare('INSERT OR IGNORE INTO records (key, raw, received_at) VALUES (?, ?, ?)');
+  type Waiting = { rows: [string, string][]; answer: (status: number, body: string) => void };
+  let waiting: Waiting[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  const commit = db.transaction((batch: Waiting[], now: number) => {
+    let accepted = 0;
+    for (const w of batch) for (const [key, raw] of w.rows) accepted += insert.run(key, raw, now).changes;
+    return accepted;
+  });
+  const flush = (): void => {
+    timer = null;
+    const batch = waiting;
+    waiting = [];
+    try {
+      commit(batch, Date.now());
+      for (const w of batch) w.answer(200, `{"accepted":${w.rows.length}}`);
+    } catch {
+      for (const w of batch) w.answer(503, '{"code":"STORE"}');
+    }
+  };
+  const server = createServer((req, res) => {
+    const answer = (status: number, body: string): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const given = req.headers['x-flipcause-hmac-sha256'];
+      const expected = Buffer.from(createHmac('sha256', SECRET).update(body).digest('base64'));
+      if (typeof given !== 'string' || given.length !== expected.length || !timingSafeEqual(expected, Buffer.from(given))) return answer(401, '{}');
+      let records: unknown;
+      try {
+        records = JSON.parse(body.toString('utf8'));
+      } catch {
+        return answer(400, '{}');
+      }
+      if (!Array.isArray(records)) return answer(400, '{}');
+      const rows = records.map((r: Record<string, unknown>): [string, string] => [`${String(r.webhook_trigger_type)}:${String(r.webhook_record_id ?? r.id)}`, JSON.stringify(r)]);
+      waiting.push({ rows, answer });
+      timer ??= setTimeout(flush, 1);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function serveBare(): Promise<Served> {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  // Flipcause's "application-json" would be refused with 415: relabelled as the engine does.
+  app.addHook('onRequest', async (req) => {
+    req.headers['content-type'] = 'application/octet-stream';
+  });
+  app.post('/hooks/:flow', async (_req, reply) => reply.code(200).send({ accepted: 1, duplicates: 0 }));
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { url, close: () => app.close() };
+}
+
+/**
+ * The profile with each function placed at its line in the TypeScript source: the profiler sees
+ * the code tsx transformed, and its source maps (--enable-source-maps) lead back.
+ */
+function toSource(profile: CpuProfile): CpuProfile {
+  for (const { callFrame: f } of profile.nodes) {
+    if (!f.url.startsWith('file:')) continue;
+    const entry = findSourceMap(f.url)?.findEntry(f.lineNumber, f.columnNumber);
+    if (entry && 'originalLine' in entry) {
+      f.lineNumber = entry.originalLine;
+      f.columnNumber = entry.originalColumn;
+    }
   }
-  process.send!({ url });
+  return profile;
+}
+
+async function serve(kind: Kind, fakeUrl: string): Promise<void> {
+  const served = kind === 'baseline' ? await serveBaseline() : kind === 'bare' ? await serveBare() : await serveEngine(kind === 'production', fakeUrl);
+  // The V8 CPU profiler (what --cpu-prof runs), started and stopped around the load only, so
+  // start-up (module loading) stays out of the profile.
+  const session = new Session();
+  session.connect();
+  const post = (method: string): Promise<unknown> => new Promise((resolve, reject) => session.post(method, (err, answer) => (err ? reject(err) : resolve(answer))));
+  process.send!({ url: served.url });
   process.on('message', (m) => {
-    if (m === 'stop') void close().then(() => process.exit(0));
+    if (m === 'cpu') process.send!({ cpu: process.cpuUsage() });
+    if (m === 'profile-start') void post('Profiler.enable').then(() => post('Profiler.start')).then(() => process.send!({ profiling: true }));
+    if (m === 'profile-stop') void post('Profiler.stop').then((answer) => process.send!({ profile: toSource((answer as { profile: CpuProfile }).profile) }));
+    if (m === 'stop') void served.close().then(() => process.exit(0));
   });
 }
 
 interface Child {
+  kind: Kind;
   url: string;
   proc: ChildProcess;
 }
 
-function spawn(kind: Kind): Promise<Child> {
-  const proc = fork(fileURLToPath(import.meta.url), ['--serve', kind], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function spawn(kind: Kind, fakeUrl: string): Promise<Child> {
+  const proc = fork(fileURLToPath(import.meta.url), ['--serve', kind, fakeUrl], { execArgv: ['--enable-source-maps', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${kind} server did not start`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${kind} server did not start`)), 60_000);
     proc.once('message', (m) => {
       clearTimeout(timer);
-      resolve({ url: (m as { url: string }).url, proc });
+      resolve({ kind, url: (m as { url: string }).url, proc });
     });
     proc.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
   });
@@ -83,7 +199,7 @@ function stop(child: Child): Promise<void> {
     const timer = setTimeout(() => {
       child.proc.kill('SIGKILL');
       resolve();
-    }, 10_000);
+    }, 20_000);
     child.proc.once('exit', () => {
       clearTimeout(timer);
       resolve();
@@ -92,87 +208,164 @@ function stop(child: Child): Promise<void> {
   });
 }
 
-// Shared across runs so every delivery, to either server, is a new record.
+function cpuOf(child: Child): Promise<number> {
+  return new Promise((resolve) => {
+    child.proc.once('message', (m) => {
+      const { user, system } = (m as { cpu: NodeJS.CpuUsage }).cpu;
+      resolve(user + system);
+    });
+    child.proc.send('cpu');
+  });
+}
+
+// Every record of every run is new: one counter across all servers.
 let counter = 0;
 
-function nextDelivery(): { body: string; signature: string } {
-  const body = JSON.stringify([syntheticRecord(counter++)]);
-  return { body, signature: signBody(body, SECRET) };
+/** `n` deliveries of 1–3 records each, as Flipcause batches them, built and signed now. */
+function signedBodies(n: number): { body: string; signature: string }[] {
+  return Array.from({ length: n }, (_, i) => {
+    const records = Array.from({ length: 1 + (i % 3) }, () => syntheticRecord(counter++));
+    const body = JSON.stringify(records);
+    return { body, signature: signBody(body, SECRET) };
+  });
 }
 
 interface Load {
   rps: number;
   p50: number;
   p99: number;
+  answered: number;
   failed: number;
+  cpuUs: number;
 }
 
-async function load(url: string, paced: boolean, seconds = SECONDS): Promise<Load> {
+async function load(child: Child, opts: { seconds: number; paced?: boolean }): Promise<Load> {
+  const bodies = signedBodies(opts.paced ? PACED_RATE * opts.seconds + 1000 : 60_000);
+  let next = 0;
+  const before = await cpuOf(child);
   const result = await autocannon({
-    url,
-    connections: paced ? 10 : CONNECTIONS,
-    duration: seconds,
+    url: child.url,
+    connections: opts.paced ? 10 : CONNECTIONS,
+    duration: opts.seconds,
     timeout: 5,
-    ...(paced ? { overallRate: PACED_RATE } : {}),
-    requests: [
-      {
-        method: 'POST',
-        path: '/hooks/bench',
-        setupRequest: (req) => {
-          const d = nextDelivery();
-          return { ...req, body: d.body, headers: { 'content-type': 'application-json', 'x-flipcause-hmac-sha256': d.signature } };
-        },
+    ...(opts.paced ? { overallRate: PACED_RATE } : {}),
+    requests: [{
+      method: 'POST',
+      path: '/hooks/bench',
+      setupRequest: (req) => {
+        const d = bodies[next++ % bodies.length]!;
+        return { ...req, body: d.body, headers: { 'content-type': 'application-json', 'x-flipcause-hmac-sha256': d.signature } };
       },
-    ],
+    }],
   });
+  const after = await cpuOf(child);
   return {
     rps: result['2xx'] / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    answered: result['2xx'],
     failed: result.non2xx + result.errors + result.timeouts,
+    cpuUs: (after - before) / Math.max(1, result['2xx']),
   };
 }
 
-export async function run(): Promise<Row[]> {
-  const engine = await spawn('engine');
-  const bare = await spawn('bare');
-  const runs: Record<Kind, { full: Load[]; paced: Load[] }> = { engine: { full: [], paced: [] }, bare: { full: [], paced: [] } };
+function ask<T>(child: Child, message: string, key: string): Promise<T> {
+  return new Promise((resolve) => {
+    const listener = (m: unknown): void => {
+      if (typeof m !== 'object' || m === null || !(key in m)) return;
+      child.proc.off('message', listener);
+      resolve((m as Record<string, T>)[key]!);
+    };
+    child.proc.on('message', listener);
+    child.proc.send(message);
+  });
+}
+
+/** The production form under the CPU profiler, over a load only: its top functions. */
+export async function profile(fakeUrl: string): Promise<Row[]> {
+  const child = await spawn('production', fakeUrl);
+  let answered = 0;
+  let recorded: CpuProfile;
   try {
-    // Warm-up: JIT, SQLite pages, connection pools.
-    await load(engine.url, false, 1);
-    await load(bare.url, false, 1);
-    for (let r = 0; r < REPS; r++) {
-      runs.engine.full.push(await load(engine.url, false));
-      runs.bare.full.push(await load(bare.url, false));
-    }
-    for (let r = 0; r < REPS; r++) {
-      runs.engine.paced.push(await load(engine.url, true));
-      runs.bare.paced.push(await load(bare.url, true));
-    }
+    await load(child, { seconds: 1 });
+    await ask(child, 'profile-start', 'profiling');
+    answered = (await load(child, { seconds: PROFILE_SECONDS })).answered;
+    recorded = await ask<CpuProfile>(child, 'profile-stop', 'profile');
   } finally {
-    await stop(engine);
-    await stop(bare);
+    await stop(child);
   }
-  const rps = (k: Kind) => median(runs[k].full.map((l) => l.rps));
-  const ratio = median(runs.engine.full.map((l, i) => l.rps / runs.bare.full[i]!.rps));
-  const p99 = median(runs.engine.paced.map((l) => l.p99));
-  const pacedRps = median(runs.engine.paced.map((l) => l.rps));
-  const failed = [...runs.engine.full, ...runs.engine.paced].reduce((n, l) => n + l.failed, 0);
-  const setting = `${CONNECTIONS} connections, ${SECONDS} s, median of ${REPS}`;
+  const { self, total, busyMs } = hotFunctions(recorded, ROOT, 8);
   return [
-    { bench: 'intake', metric: `durable intake, deliveries/s (${setting})`, value: fmt(rps('engine')), target: '≥ 5,000', met: rps('engine') >= 5000 },
-    { bench: 'intake', metric: 'bare fastify route, requests/s (same load)', value: fmt(rps('bare')) },
-    { bench: 'intake', metric: 'intake ÷ bare route (median of per-pair ratios)', value: pct(ratio), target: '≥ 25%', met: ratio >= 0.25 },
-    { bench: 'intake', metric: `p99 latency at ${fmt(PACED_RATE)} deliveries/s, ms (achieved ${fmt(pacedRps)}/s)`, value: fmt(p99, 1), target: '< 20 ms', met: p99 < 20 },
-    { bench: 'intake', metric: 'p50 latency at the same rate, ms: intake / bare', value: `${fmt(median(runs.engine.paced.map((l) => l.p50)), 1)} / ${fmt(median(runs.bare.paced.map((l) => l.p50)), 1)}` },
-    { bench: 'intake', metric: 'p99 latency at the same rate, bare route, ms', value: fmt(median(runs.bare.paced.map((l) => l.p99)), 1) },
+    { bench: 'intake-profile', metric: `production form under the V8 CPU profiler, ${PROFILE_SECONDS} s at ${CONNECTIONS} connections: busy CPU ms; deliveries answered`, value: `${fmt(busyMs)} ms; ${fmt(answered)}` },
+    ...self.map((f, i): Row => ({ bench: 'intake-profile', metric: `self time #${i + 1}: ${f.where}`, value: pct(f.share) })),
+    ...total.map((f, i): Row => ({ bench: 'intake-profile', metric: `total time, project code #${i + 1}: ${f.where}`, value: pct(f.share) })),
+  ];
+}
+
+export async function run(): Promise<Row[]> {
+  const { startFakeMailerLite } = await import('../adapters/mailerlite/index.ts');
+  const fake = await startFakeMailerLite({ accounts: { [TOKEN]: ACCOUNT_SEED } });
+  const children = new Map<Kind, Child>();
+  const full = new Map<Kind, Load[]>(KINDS.map((k) => [k, []]));
+  const paced = new Map<Kind, Load[]>(KINDS.map((k) => [k, []]));
+  let profileRows: Row[] = [];
+  try {
+    for (const kind of KINDS) children.set(kind, await spawn(kind, fake.url));
+    // Warm-up: JIT, SQLite pages, connection pools.
+    for (const kind of KINDS) await load(children.get(kind)!, { seconds: 1 });
+    for (let r = 0; r < REPS; r++) for (const kind of KINDS) full.get(kind)!.push(await load(children.get(kind)!, { seconds: SECONDS }));
+    for (let r = 0; r < REPS; r++) for (const kind of ['production', 'baseline'] as const) paced.get(kind)!.push(await load(children.get(kind)!, { seconds: SECONDS, paced: true }));
+  } finally {
+    for (const child of children.values()) await stop(child);
+  }
+  try {
+    profileRows = await profile(fake.url);
+  } finally {
+    await fake.close();
+  }
+
+  const rps = (k: Kind) => median(full.get(k)!.map((l) => l.rps));
+  const cpu = (k: Kind) => median(full.get(k)!.map((l) => l.cpuUs));
+  const ratio = (k: Kind) => median(full.get(k)!.map((l, i) => l.rps / full.get('baseline')![i]!.rps));
+  const cpuRatio = (k: Kind) => median(full.get(k)!.map((l, i) => l.cpuUs / full.get('baseline')![i]!.cpuUs));
+  const p99 = median(paced.get('production')!.map((l) => l.p99));
+  const pacedRps = median(paced.get('production')!.map((l) => l.rps));
+  const failed = [...full.values(), ...paced.values()].flat().reduce((n, l) => n + l.failed, 0);
+  const setting = `${CONNECTIONS} connections, 1–3 records a delivery, signed before the run, median of ${REPS} × ${SECONDS} s`;
+  const prodRatio = ratio('production');
+  const why = prodRatio >= 0.5 ? undefined : `the engine spends ${fmt(cpuRatio('production'), 1)}× the baseline's CPU per delivery (profile below); on 2 shared cores CPU is the limit`;
+  return [
+    { bench: 'intake', metric: `production form (worker live, MailerLite fake reachable, records draining): deliveries/s; server CPU µs per delivery (${setting})`, value: `${fmt(rps('production'))}; ${fmt(cpu('production'))} µs` },
+    { bench: 'intake', metric: 'isolation (worker idle: settle 1 h, MailerLite unreachable): deliveries/s; server CPU µs per delivery', value: `${fmt(rps('isolation'))}; ${fmt(cpu('isolation'))} µs` },
+    { bench: 'intake', metric: 'durable baseline (node:http, HMAC check, JSON.parse, SQLite WAL synchronous=FULL, group commit every ~1 ms): deliveries/s; server CPU µs per delivery', value: `${fmt(rps('baseline'))}; ${fmt(cpu('baseline'))} µs` },
+    { bench: 'intake', metric: 'bare fastify route (stores nothing; a ceiling): requests/s; server CPU µs per request', value: `${fmt(rps('bare'))}; ${fmt(cpu('bare'))} µs` },
+    {
+      bench: 'intake', metric: 'production form ÷ baseline, deliveries/s (median of per-pair ratios); CPU per delivery ÷ baseline',
+      value: `${pct(prodRatio)}; ${fmt(cpuRatio('production'), 1)}×${why ? ` — ${why}` : ''}`, target: '≥ 50%', met: prodRatio >= 0.5,
+    },
+    { bench: 'intake', metric: 'isolation ÷ baseline, deliveries/s; CPU per delivery ÷ baseline', value: `${pct(ratio('isolation'))}; ${fmt(cpuRatio('isolation'), 1)}×` },
+    {
+      bench: 'intake', metric: `production form: p99 latency at ${fmt(PACED_RATE)} deliveries/s, ms (achieved ${fmt(pacedRps)}/s; 10 connections)`,
+      value: fmt(p99, 1) + (p99 < 20 ? '' : ' — the worker\'s rounds share the event loop with intake'), target: '< 20 ms', met: p99 < 20,
+    },
+    { bench: 'intake', metric: 'p50 / p99 at the same rate, baseline, ms', value: `${fmt(median(paced.get('baseline')!.map((l) => l.p50)), 1)} / ${fmt(median(paced.get('baseline')!.map((l) => l.p99)), 1)}` },
     { bench: 'intake', metric: 'deliveries not answered 200 (all intake runs)', value: fmt(failed), target: '0', met: failed === 0 },
+    ...profileRows,
   ];
 }
 
 const serveAt = process.argv.indexOf('--serve');
 if (serveAt >= 0) {
-  await serve(process.argv[serveAt + 1] as Kind);
+  await serve(process.argv[serveAt + 1] as Kind, process.argv[serveAt + 2] ?? '');
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const r of await run()) process.stdout.write(`${r.metric}: ${r.value}${r.target ? ` (target ${r.target})` : ''}\n`);
+  let rows: Row[];
+  if (process.argv.includes('--profile-only')) {
+    const { startFakeMailerLite } = await import('../adapters/mailerlite/index.ts');
+    const fake = await startFakeMailerLite({ accounts: { [TOKEN]: ACCOUNT_SEED } });
+    rows = await profile(fake.url).finally(() => fake.close());
+  } else {
+    rows = await run();
+  }
+  for (const r of rows) process.stdout.write(`| ${r.bench} | ${r.metric} | ${r.value} | ${r.target ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |\n`);
+  process.exit(0);
 }
