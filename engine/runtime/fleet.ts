@@ -5,6 +5,7 @@ import type { Store } from '../store/types.ts';
 import { AccountWorker, type WorkerOptions } from '../worker/account-worker.ts';
 import type { WorkerHooks } from '../worker/hooks.ts';
 import { loadFleet, type CompileOptions, type NotConfigured } from './load-flow.ts';
+import { SoleOwnership, type AccountOwnership } from '../store/ownership.ts';
 
 export interface FleetOptions extends CompileOptions {
   paths: string[];
@@ -12,6 +13,8 @@ export interface FleetOptions extends CompileOptions {
   log: Logger;
   worker?: Partial<WorkerOptions>;
   hooks?: WorkerHooks;
+  /** Which accounts this instance drains (default: every account it serves, as one process on its own store). */
+  ownership?: AccountOwnership;
 }
 
 export interface FlowProblem {
@@ -33,8 +36,12 @@ export class Fleet {
   /** What was last logged as not configured, so a reload that changes nothing logs nothing. */
   private notConfiguredLogged = '';
   private started = false;
+  private readonly switching = new Map<string, Promise<void>>();
+  readonly ownership: AccountOwnership;
 
-  constructor(private readonly options: FleetOptions) {}
+  constructor(private readonly options: FleetOptions) {
+    this.ownership = options.ownership ?? new SoleOwnership(async () => 0);
+  }
 
   flow(id: string): CompiledFlow | undefined {
     return this.flows.get(id);
@@ -97,19 +104,53 @@ export class Fleet {
       else {
         const worker = new AccountWorker(key, flows, this.options.store, this.options.log, this.options.hooks, this.options.worker);
         this.workers.set(key, worker);
-        if (this.started) worker.start();
+        if (this.started && this.ownership.owns(key)) this.switchWorker(key, true);
       }
     }
+    // A worker runs only while its account is owned here: the ownership starts and stops it.
+    this.ownership.serve(new Map([...byAccount].map(([key, flows]) => [key, flows.map((f) => f.id)])));
   }
 
-  start(): void {
+  /** Starts draining the accounts this instance owns, and follows ownership from then on. */
+  async start(): Promise<void> {
     this.started = true;
-    for (const w of this.workers.values()) w.start();
+    await this.ownership.start({
+      changed: (acquired, lost) => {
+        for (const key of lost) this.switchWorker(key, false);
+        for (const key of acquired) this.switchWorker(key, true);
+      },
+      wake: (key) => this.workers.get(key)?.wake(),
+    });
+  }
+
+  /**
+   * Starts or stops an account's worker, one switch after the other: a worker still stopping
+   * after a lost lease is started again only once it has stopped.
+   */
+  private switchWorker(key: string, run: boolean): void {
+    const worker = this.workers.get(key);
+    if (!worker) return;
+    const next = (this.switching.get(key) ?? Promise.resolve()).then(async () => {
+      if (!run) return worker.stop();
+      if (this.started && this.workers.get(key) === worker && this.ownership.owns(key)) worker.start();
+    });
+    this.switching.set(key, next);
+    void next.finally(() => {
+      if (this.switching.get(key) === next) this.switching.delete(key);
+    });
+  }
+
+  /** Records for the account were committed: wake its worker here, or its owner elsewhere. */
+  committed(accountKey: string): void {
+    this.workers.get(accountKey)?.wake();
+    this.ownership.committed(accountKey);
   }
 
   async stop(): Promise<void> {
     this.started = false;
+    await Promise.all([...this.switching.values()]);
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    await this.ownership.stop();
   }
 
   /** Drains every account until nothing is ready (tests and one-shot runs). */

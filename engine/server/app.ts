@@ -114,7 +114,7 @@ export function buildApp(opts: AppOptions): EngineApp {
       const result = await intake.submit(toNewRecords(flow, records, now));
       metrics.recordsIn.inc({ flow: flowId, kind: 'new' }, result.accepted);
       metrics.recordsIn.inc({ flow: flowId, kind: 'duplicate' }, result.duplicates);
-      if (result.accepted > 0) fleet.workerFor(flow.accountKey)?.wake();
+      if (result.accepted > 0) fleet.committed(flow.accountKey);
       return respond(200, { accepted: result.accepted, duplicates: result.duplicates }, { records: records.length, ...result });
     } catch (err) {
       if (!isEngineError(err)) throw err;
@@ -143,7 +143,7 @@ export function buildApp(opts: AppOptions): EngineApp {
   if (opts.adminToken) {
     const wake = (flowId: string): void => {
       const f = fleet.flow(flowId);
-      if (f) fleet.workerFor(f.accountKey)?.wake();
+      if (f) fleet.committed(f.accountKey);
     };
     registerAdmin(app, { token: opts.adminToken, store, fleet, wake });
     registerConsole(app, {

@@ -2,7 +2,7 @@
 import '../../adapters/index.ts';
 import type { FlowConfig } from '../flow/types.ts';
 import type { Logger } from '../log/logger.ts';
-import { openSqliteStore } from '../store/sqlite.ts';
+import { describeStore, openServingStore, type StoreLocation } from '../store/open-store.ts';
 import type { Store } from '../store/types.ts';
 import type { WorkerOptions } from '../worker/account-worker.ts';
 import { buildApp } from './app.ts';
@@ -15,8 +15,10 @@ import type { SessionOptions } from '../console/session.ts';
 
 export interface ServerOptions {
   flows: string[];
-  /** SQLite file (or ':memory:'). */
-  db: string;
+  /** SQLite file (or ':memory:'), when `store` is not given. */
+  db?: string;
+  /** Where the store is (engine/store/open-store.ts); beats `db`. */
+  store?: StoreLocation;
   port: number;
   host?: string;
   log: Logger;
@@ -49,13 +51,12 @@ const DAY = 86_400_000;
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { log } = opts;
-  const store = openSqliteStore({ file: opts.db });
-  const released = await store.releaseAll();
-  if (released > 0) log.warn({ records: released }, 'took back records leased before a restart');
+  const location: StoreLocation = opts.store ?? { kind: 'sqlite', file: opts.db ?? ':memory:' };
+  const { store, ownership } = await openServingStore(location, { log });
   let fleet: Fleet | undefined;
   const metrics = new Metrics(store, () => fleet);
   const rateLimits = new RateLimitLog();
-  fleet = new Fleet({ paths: opts.flows, store, log, env: opts.env, worker: opts.worker, hooks: rateLimits.listen(metrics.hooks()), override: opts.override });
+  fleet = new Fleet({ paths: opts.flows, store, log, env: opts.env, worker: opts.worker, hooks: rateLimits.listen(metrics.hooks()), override: opts.override, ownership });
   fleet.load();
   const { app, closeIntake } = buildApp({
     fleet, store, log, metrics, adminToken: opts.adminToken, bodyLimit: opts.bodyLimit, limits: opts.limits, rateLimits, sessions: opts.sessions,
@@ -63,7 +64,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
   const address = app.server.address();
   const url = typeof address === 'object' && address ? `http://${opts.host ?? '127.0.0.1'}:${address.port}` : String(address);
-  fleet.start();
+  await fleet.start();
 
   const retention = (opts.retentionDays ?? 30) * DAY;
   let purging: Promise<void> = Promise.resolve();
@@ -88,7 +89,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }).catch((err: unknown) => log.error({ err }, 'could not write the audit log'));
   };
   const watcher: FlowWatcher | undefined = opts.watch ? await watchFlows(opts.flows, () => reload('file watcher'), log) : undefined;
-  log.info({ url, flows: fleet.all().map((f) => f.id) }, 'engine serving');
+  log.info({ url, store: describeStore(location), flows: fleet.all().map((f) => f.id) }, 'engine serving');
 
   return {
     url,

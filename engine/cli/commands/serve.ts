@@ -2,10 +2,11 @@
 import '../../../adapters/index.ts';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../log/logger.ts';
-import { startServer } from '../../server/server.ts';
-import type { Command } from '../command.ts';
+import { startServer, type RunningServer } from '../../server/server.ts';
+import { describeStore, isStoreOpenError, storeLocation, StoreLocationError, type StoreLocation } from '../../store/open-store.ts';
+import { UsageError, type Command } from '../command.ts';
 
-const usage = `Usage: engine serve [--flows DIR] [--port N] [--host H] [--db FILE] [--retention-days N] [--no-watch]
+const usage = `Usage: engine serve [--flows DIR] [--port N] [--host H] [--db FILE | --store URL] [--retention-days N] [--no-watch]
 
 Hosts every flow in DIR at POST /hooks/<flow> (and /hooks/<flow>/<token>), with /healthz,
 /readyz, /metrics and, when ENGINE_ADMIN_TOKEN is set, the admin API under /admin.
@@ -15,6 +16,8 @@ Flow files reload on change and on SIGHUP; SIGTERM/SIGINT stop gracefully.
   --port N              port (default: 8080, or $PORT)
   --host H              address to bind (default: 127.0.0.1)
   --db FILE             SQLite store (default: engine.sqlite)
+  --store URL           PostgreSQL store, postgres://user:password@host:port/database (default:
+                        $DATABASE_URL when set)
   --retention-days N    purge processed raw records after N days (default: 30)
   --no-watch            do not reload when flow files change`;
 
@@ -27,11 +30,19 @@ export const command: Command = {
         flows: { type: 'string', default: 'flows' },
         port: { type: 'string', default: process.env.PORT ?? '8080' },
         host: { type: 'string', default: '127.0.0.1' },
-        db: { type: 'string', default: 'engine.sqlite' },
+        db: { type: 'string' },
+        store: { type: 'string' },
         'retention-days': { type: 'string', default: '30' },
         'no-watch': { type: 'boolean', default: false },
       },
     });
+    let store: StoreLocation;
+    try {
+      store = storeLocation({ store: values.store, db: values.db });
+    } catch (err) {
+      if (err instanceof StoreLocationError) throw new UsageError(err.message);
+      throw err;
+    }
     const log = createLogger();
     // Listened for before the server starts: a SIGTERM that comes once it answers but before it
     // has finished starting (the flow watcher) still stops it gracefully, after the start.
@@ -39,16 +50,26 @@ export const command: Command = {
       process.once('SIGTERM', () => resolve());
       process.once('SIGINT', () => resolve());
     });
-    const server = await startServer({
-      flows: [values.flows],
-      db: values.db,
-      port: Number(values.port),
-      host: values.host,
-      log,
-      adminToken: process.env.ENGINE_ADMIN_TOKEN,
-      retentionDays: Number(values['retention-days']),
-      watch: !values['no-watch'],
-    });
+    let server: RunningServer;
+    try {
+      server = await startServer({
+        flows: [values.flows],
+        store,
+        port: Number(values.port),
+        host: values.host,
+        log,
+        adminToken: process.env.ENGINE_ADMIN_TOKEN,
+        retentionDays: Number(values['retention-days']),
+        watch: !values['no-watch'],
+      });
+    } catch (err) {
+      // A store that cannot be opened (unreachable, or written by a newer engine) is the
+      // operator's to fix: one clear line, not a stack.
+      if (!isStoreOpenError(err)) throw err;
+      process.stderr.write(`engine serve: cannot open the store ${describeStore(store)}: ${(err as Error).message}\n`);
+      log.flush();
+      return 1;
+    }
     process.on('SIGHUP', () => server.reload());
     await stopping;
     await server.close();

@@ -1,0 +1,90 @@
+/**
+ * The one place a store is opened from what the operator said: `--store URL`, `--db FILE`, or
+ * DATABASE_URL. SQLite stays the default; PostgreSQL is loaded only when asked for, so the
+ * commands that never use it never load its driver.
+ */
+import type { Logger } from '../log/logger.ts';
+import { SoleOwnership, type AccountOwnership } from './ownership.ts';
+import type { Store } from './types.ts';
+
+export type StoreLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+export const DEFAULT_SQLITE_FILE = 'engine.sqlite';
+
+export class StoreLocationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreLocationError';
+  }
+}
+
+const POSTGRES = /^postgres(ql)?:\/\//i;
+
+/**
+ * Which store: `--store` (a postgres:// URL, or sqlite:FILE / a file path), else `--db FILE`,
+ * else DATABASE_URL, else the default SQLite file. An explicit flag beats the environment.
+ */
+export function storeLocation(given: { store?: string; db?: string }, env: NodeJS.ProcessEnv = process.env): StoreLocation {
+  if (given.store !== undefined && given.db !== undefined) {
+    throw new StoreLocationError('--store and --db both name a store: give one of them');
+  }
+  const spec = given.store ?? (given.db === undefined ? env.DATABASE_URL : undefined);
+  if (spec === undefined || spec === '') return { kind: 'sqlite', file: given.db ?? DEFAULT_SQLITE_FILE };
+  if (POSTGRES.test(spec)) {
+    let url: URL;
+    try {
+      url = new URL(spec);
+    } catch {
+      throw new StoreLocationError(`the store URL is not a valid URL (expected postgres://user:password@host:port/database)`);
+    }
+    if (url.pathname.length <= 1) throw new StoreLocationError(`the store URL ${redactedUrl(spec)} names no database (postgres://…/DATABASE)`);
+    return { kind: 'postgres', url: spec };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
+    throw new StoreLocationError(`the store ${redactedUrl(spec)} is neither a postgres:// URL nor a SQLite file`);
+  }
+  return { kind: 'sqlite', file: spec.replace(/^sqlite:/i, '') };
+}
+
+/** The location for logs and status: a URL's password is never shown. */
+export function describeStore(location: StoreLocation): string {
+  return location.kind === 'sqlite' ? `sqlite:${location.file}` : redactedUrl(location.url);
+}
+
+function redactedUrl(spec: string): string {
+  try {
+    const url = new URL(spec);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return spec.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+/**
+ * Whether a start-up failure is the store's: its schema is newer than this engine, or the
+ * database refused or did not answer (network and PostgreSQL connection errors).
+ */
+export function isStoreOpenError(err: unknown): boolean {
+  const e = err as { name?: string; code?: unknown };
+  if (e?.name === 'PostgresSchemaError' || e?.name === 'StoreSchemaError') return true;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  // Node's socket errors, and PostgreSQL's classes 08 (connection), 28 (authorisation), 3D (no such database), 57P (shutdown).
+  return /^(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN|08|28|3D000|57P)/.test(code)
+    || (e as Error)?.message === 'timeout expired' || /Connection terminated/.test((e as Error)?.message ?? '');
+}
+
+/** A store the server runs on, with which accounts this instance drains. */
+export interface ServingStore {
+  store: Store;
+  ownership: AccountOwnership;
+}
+
+export async function openServingStore(location: StoreLocation, opts: { log: Logger }): Promise<ServingStore> {
+  const store = location.kind === 'sqlite'
+    ? (await import('./sqlite.ts')).openSqliteStore({ file: location.file })
+    : await (await import('./postgres.ts')).openPostgresStore({ url: location.url });
+  // One instance owns the store: every lease found at start-up is a dead process's.
+  const ownership = new SoleOwnership(() => store.releaseAll(), (records) => opts.log.warn({ records }, 'took back records leased before a restart'));
+  return { store, ownership };
+}

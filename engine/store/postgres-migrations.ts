@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import type pg from 'pg';
+
+/**
+ * The PostgreSQL store's schema, as versioned steps recorded in `schema_migrations`. Every
+ * instance brings the database up to the newest step it knows at start, in one transaction under
+ * an advisory lock, so instances started together do not race (the second one waits, then finds
+ * nothing left to do). A database written by newer code is refused rather than misread. Steps are
+ * only ever appended.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  { version: 1, name: 'records, history, memberships, effects, flow activity, meta, audit log', sql: readFileSync(new URL('./postgres-schema.sql', import.meta.url), 'utf8') },
+];
+
+export const PG_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Taken for the whole migration transaction; an arbitrary constant of this engine ('mlsync' in ASCII). */
+const MIGRATION_LOCK = 0x6d6c73796e63;
+
+export class PostgresSchemaError extends Error {
+  constructor(readonly found: number, readonly known: number = PG_SCHEMA_VERSION) {
+    super(`the PostgreSQL store's schema is version ${found}, newer than this engine knows (${known}); upgrade the engine before starting it on this database`);
+    this.name = 'PostgresSchemaError';
+  }
+}
+
+/** Applies every step newer than the database's version; returns the steps applied. */
+export async function migratePostgres(client: pg.ClientBase, migrations = MIGRATIONS): Promise<number[]> {
+  const known = migrations[migrations.length - 1]?.version ?? 0;
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
+         version    INTEGER PRIMARY KEY,
+         name       TEXT NOT NULL,
+         applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+       )`,
+    );
+    const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+    const current = rows[0]?.v ?? 0;
+    if (current > known) throw new PostgresSchemaError(current, known);
+    const applied: number[] = [];
+    for (const step of migrations) {
+      if (step.version <= current) continue;
+      await client.query(step.sql);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [step.version, step.name]);
+      applied.push(step.version);
+    }
+    await client.query('COMMIT');
+    return applied;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}

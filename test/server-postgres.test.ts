@@ -1,0 +1,128 @@
+/**
+ * The server on PostgreSQL, and what goes wrong there: a database that cannot commit answers
+ * 503 with nothing stored and recovers by itself; a connection cut in the middle of a commit
+ * refuses the delivery, whose resend is stored once; a database written by a newer engine is
+ * refused at start.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { PG_SCHEMA_VERSION } from '../engine/store/postgres-migrations.ts';
+import { flowYaml, startHarness, TOKEN, SECRET } from './support/harness.ts';
+import { runEngine } from './support/cli.ts';
+import { postgresForTests } from './support/postgres.ts';
+
+const postgres = postgresForTests();
+
+function contact(n: number): Record<string, unknown> {
+  return {
+    webhook_record_id: String(500_000 + n), webhook_trigger_type: 'new_contact', user_id: '638', contact_id: `CID638-${n}`,
+    first_name: 'Pg', last_name: `Tester${n}`, email: `pg.tester.${n}@example.org`, created_on: '2026-11-08 15:40:11',
+  };
+}
+
+async function admin<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<R>(text, values)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+async function count(url: string): Promise<number> {
+  return (await admin<{ n: number }>(url, 'SELECT count(*)::int AS n FROM records'))[0]!.n;
+}
+
+test('a database that cannot commit: deliveries get 503 with nothing stored, /readyz says why, and both recover by themselves', async () => {
+  const url = await postgres.freshDatabase();
+  const name = new URL(url).pathname.slice(1);
+  const maintenance = Object.assign(new URL(url), { pathname: '/postgres' }).toString();
+  const h = await startHarness({
+    flows: { pgflow: flowYaml('pgflow', 'all_contacts', { new: ['Donors'], unconfirmed: ['Donors'] }) },
+    server: { store: { kind: 'postgres', url } },
+  });
+  try {
+    assert.equal((await h.send('pgflow', [contact(1)])).status, 200);
+    await h.settled();
+    // The database goes away for this engine: new connections refused, open ones cut.
+    await admin(maintenance, `ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+    await admin(maintenance, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
+    const refused = await h.send('pgflow', [contact(2), contact(3)]);
+    assert.equal(refused.status, 503);
+    assert.equal(((await refused.json()) as { code: string }).code, 'ENGINE_ERR_STORE_UNAVAILABLE');
+    const ready = await fetch(`${h.server.url}/readyz`);
+    assert.equal(ready.status, 503);
+    assert.equal(((await ready.json()) as { store: { writable: boolean } }).store.writable, false);
+
+    await admin(maintenance, `ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+    assert.equal(await count(url), 1, 'nothing of the refused delivery was stored');
+    assert.equal((await fetch(`${h.server.url}/readyz`)).status, 200, 'ready again without a restart');
+    const resent = await h.send('pgflow', [contact(2), contact(3)]);
+    assert.equal(resent.status, 200);
+    assert.deepEqual(await resent.json(), { accepted: 2, duplicates: 0 });
+    await h.settled(20_000);
+    assert.deepEqual(h.fake.account(TOKEN).subscribers().map((s) => s.email).sort(), [1, 2, 3].map((n) => `pg.tester.${n}@example.org`));
+  } finally {
+    await admin(maintenance, `ALTER DATABASE ${name} ALLOW_CONNECTIONS true`).catch(() => undefined);
+    await h.close();
+  }
+});
+
+test('a connection cut in the middle of a commit: the delivery is refused, and its resend is stored once', async () => {
+  const url = await postgres.freshDatabase();
+  const h = await startHarness({
+    flows: { pgflow: flowYaml('pgflow', 'all_contacts', { new: ['Donors'], unconfirmed: ['Donors'] }) },
+    server: { store: { kind: 'postgres', url } },
+  });
+  const blocker = new pg.Client({ connectionString: url });
+  await blocker.connect();
+  try {
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE records IN EXCLUSIVE MODE');
+    const delivery = [contact(10), contact(11)];
+    const answer = h.send('pgflow', delivery);
+    let pid: number | undefined;
+    while (pid === undefined) {
+      const rows = await admin<{ pid: number }>(url, `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO records%'`);
+      pid = rows[0]?.pid;
+      if (pid === undefined) await new Promise((r) => setTimeout(r, 20));
+    }
+    await blocker.query('SELECT pg_terminate_backend($1)', [pid]);
+    const res = await answer;
+    assert.equal(res.status, 503, 'refused, not acknowledged');
+    await blocker.query('ROLLBACK');
+    assert.equal(await count(url), 0, 'and nothing of it committed');
+    const again = await h.send('pgflow', delivery);
+    assert.equal(again.status, 200);
+    assert.deepEqual(await again.json(), { accepted: 2, duplicates: 0 });
+    assert.deepEqual(await (await h.send('pgflow', delivery)).json(), { accepted: 0, duplicates: 2 }, 'a second resend is absorbed');
+  } finally {
+    await blocker.end();
+    await h.close();
+  }
+});
+
+test('engine serve refuses a database written by a newer engine, naming both versions', async () => {
+  const url = await postgres.freshDatabase();
+  const dir = mkdtempSync(join(tmpdir(), 'engine-pg-newer-'));
+  try {
+    mkdirSync(join(dir, 'flows', 'pgflow'), { recursive: true });
+    writeFileSync(join(dir, 'flows', 'pgflow', 'flow.yaml'), flowYaml('pgflow', 'all_contacts', { new: ['Donors'], unconfirmed: ['Donors'] }));
+    await admin(url, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+    await admin(url, `INSERT INTO schema_migrations (version, name) VALUES ($1, 'from a newer engine')`, [PG_SCHEMA_VERSION + 1]);
+    const run = await runEngine(['serve', '--flows', join(dir, 'flows'), '--store', url, '--port', '0', '--no-watch'], {
+      add: { TEST_FLIPCAUSE_SECRET: SECRET, TEST_MAILERLITE_KEY: TOKEN, LOG_LEVEL: 'error' },
+    });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, new RegExp(`schema is version ${PG_SCHEMA_VERSION + 1}, newer than this engine knows \\(${PG_SCHEMA_VERSION}\\)`));
+    assert.doesNotMatch(run.stderr, /engine-test-password/, 'the password is not printed');
+    assert.doesNotMatch(run.stderr, /\n\s+at /, 'one line, not a stack');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
