@@ -5,6 +5,7 @@
 import { cpus, totalmem } from 'node:os';
 import { availableParallelism } from 'node:os';
 import { run as consolePage } from './console-page.ts';
+import { run as cluster } from './cluster.ts';
 import { run as drain } from './drain.ts';
 import { run as fleet } from './fleet.ts';
 import { run as intake } from './intake.ts';
@@ -23,6 +24,7 @@ const benches: [string, () => Promise<Row[]>][] = [
   ['fleet', fleet],
   ['start-up', startUp],
   ['console', consolePage],
+  ['cluster', cluster],
 ];
 
 const started = performance.now();

@@ -2,7 +2,7 @@
  * The server on PostgreSQL, and what goes wrong there: a database that cannot commit answers
  * 503 with nothing stored and recovers by itself; a connection cut in the middle of a commit
  * refuses the delivery, whose resend is stored once; a database written by a newer engine is
- * refused at start.
+ * refused at start; two instances serving different flow sets both serve, and status shows it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,12 +10,17 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { silentLogger } from '../engine/log/logger.ts';
+import { startServer } from '../engine/server/server.ts';
 import { PG_SCHEMA_VERSION } from '../engine/store/postgres-migrations.ts';
 import { flowYaml, startHarness, TOKEN, SECRET } from './support/harness.ts';
 import { runEngine } from './support/cli.ts';
 import { postgresForTests } from './support/postgres.ts';
+import { signBody } from '../adapters/flipcause/index.ts';
+import { startFakeMailerLite } from '../adapters/mailerlite/index.ts';
 
 const postgres = postgresForTests();
+const ADMIN = 'pg-admin-token';
 
 function contact(n: number): Record<string, unknown> {
   return {
@@ -44,7 +49,7 @@ test('a database that cannot commit: deliveries get 503 with nothing stored, /re
   const maintenance = Object.assign(new URL(url), { pathname: '/postgres' }).toString();
   const h = await startHarness({
     flows: { pgflow: flowYaml('pgflow', 'all_contacts', { new: ['Donors'], unconfirmed: ['Donors'] }) },
-    server: { store: { kind: 'postgres', url } },
+    server: { store: { kind: 'postgres', url }, leaseMs: 1_000 },
   });
   try {
     assert.equal((await h.send('pgflow', [contact(1)])).status, 200);
@@ -123,6 +128,58 @@ test('engine serve refuses a database written by a newer engine, naming both ver
     assert.doesNotMatch(run.stderr, /engine-test-password/, 'the password is not printed');
     assert.doesNotMatch(run.stderr, /\n\s+at /, 'one line, not a stack');
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('two instances with different flow sets both serve, and status from either shows the whole fleet and the difference', async () => {
+  const url = await postgres.freshDatabase();
+  const dir = mkdtempSync(join(tmpdir(), 'engine-pg-sets-'));
+  const fake = await startFakeMailerLite({ accounts: { [TOKEN]: { groups: ['Newsletter', 'Donors'] } } });
+  // Both flows on one MailerLite account, each with its own signing secret.
+  const write = (set: string, flow: string): void => {
+    mkdirSync(join(dir, set, flow), { recursive: true });
+    writeFileSync(join(dir, set, flow, 'flow.yaml'), flowYaml(flow, 'all_contacts', { new: ['Donors'], unconfirmed: ['Donors'] })
+      .replace('TEST_FLIPCAUSE_SECRET', `SECRET_${flow.toUpperCase()}`));
+  };
+  write('a', 'alpha');
+  write('a', 'beta');
+  write('b', 'alpha');
+  const start = (set: string) => startServer({
+    flows: [join(dir, set)], store: { kind: 'postgres', url }, port: 0, log: silentLogger, adminToken: ADMIN, leaseMs: 2_000,
+    env: { SECRET_ALPHA: SECRET, SECRET_BETA: `${SECRET}-beta`, TEST_MAILERLITE_KEY: TOKEN },
+    override: (flow) => ({ ...flow, destination: { mailerlite: { ...flow.destination.mailerlite, base_url: fake.url } } }),
+    worker: { idleMs: 20 },
+  });
+  const [a, b] = [await start('a'), await start('b')];
+  const send = (base: string, flow: string, n: number): Promise<Response> => {
+    const body = JSON.stringify([contact(n)]);
+    const secret = flow === 'beta' ? `${SECRET}-beta` : SECRET;
+    return fetch(`${base}/hooks/${flow}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-flipcause-hmac-sha256': signBody(body, secret) }, body });
+  };
+  try {
+    assert.equal((await send(a.url, 'beta', 20)).status, 200);
+    assert.equal((await send(b.url, 'alpha', 21)).status, 200);
+    assert.equal((await send(b.url, 'beta', 22)).status, 404, 'b does not serve beta');
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && (await a.store.stats()).some((s) => s.pending > 0)) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual((await a.store.stats()).map((s) => [s.flow, s.done]), [['alpha', 1], ['beta', 1]], 'every flow drained');
+    assert.equal(a.fleet.ownership.owns(a.fleet.flow('beta')!.accountKey), true, 'the instance serving more of the account\'s flows drains it');
+
+    const status = await runEngine(['status', '--url', b.url, '--token', ADMIN]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /^beta\s+0\s+1\s+0\s+served only by \S+/m, 'b lists the flow only a serves');
+    assert.match(status.stdout, /2 instances on this store/);
+    assert.match(status.stdout, new RegExp(`${b.cluster!.instanceId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} does not serve: beta`));
+    const json = JSON.parse((await runEngine(['status', '--url', a.url, '--token', ADMIN, '--format', 'json'])).stdout) as {
+      instances: { id: string; this: boolean; accounts_drained: string[] }[];
+    };
+    assert.deepEqual(json.instances.map((i) => i.this).sort(), [false, true]);
+    assert.deepEqual(json.instances.map((i) => [i.this, i.accounts_drained.length]).sort(), [[false, 0], [true, 1]], 'a drains the one account');
+  } finally {
+    await a.close();
+    await b.close();
+    await fake.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -7,6 +7,7 @@ import { adminRoute, AUDIT_QUERY, FLOW_PARAMS, RECORD_PARAMS, RECORD_QUERY, RECO
 import { tokenId } from '../operator/token-id.ts';
 import type { AuditAction, AuditQuery } from '../store/types.ts';
 import type { Fleet } from '../runtime/fleet.ts';
+import type { ClusterView } from '../store/open-store.ts';
 import { recordView } from '../operator/record-view.ts';
 
 function digest(s: string): Buffer {
@@ -25,7 +26,7 @@ function refuse(reply: FastifyReply, err: EngineError): FastifyReply {
 }
 
 /** The admin API under /admin, behind a bearer token: inspect flows and records, replay. */
-export function registerAdmin(app: FastifyInstance, opts: { token: string; store: Store; fleet: Fleet; wake: (flow: string) => void }): void {
+export function registerAdmin(app: FastifyInstance, opts: { token: string; store: Store; fleet: Fleet; cluster?: ClusterView | null; wake: (flow: string) => void }): void {
   const { store, fleet } = opts;
   const actor = tokenId(opts.token);
   app.register(async (admin) => {
@@ -33,18 +34,37 @@ export function registerAdmin(app: FastifyInstance, opts: { token: string; store
       if (!authorised(req, opts.token)) return refuse(reply, AdminErrors.ENGINE_ERR_ADMIN_AUTH());
     });
     admin.get('/flows', adminRoute({ querystring: {} }), async () => {
-      const stats = new Map((await store.stats()).map((s) => [s.flow, s]));
+      const [all, cluster] = await Promise.all([store.stats(), opts.cluster?.view() ?? null]);
+      const stats = new Map(all.map((s) => [s.flow, s]));
+      const counts = (flow: string) => stats.get(flow) ?? { pending: 0, done: 0, dead: 0, byOutcome: {}, oldestPendingAt: null, lastDeliveryAt: null };
+      const owners = new Map(cluster?.leases.map((l) => [l.account, l.owner]) ?? []);
+      const here = new Set(fleet.all().map((f) => f.id));
+      // Instances sharing the store may serve different flow sets (a rolling deploy): the flows
+      // only others serve are listed too, so any instance shows the whole fleet.
+      const elsewhere = [...new Set(cluster?.instances.flatMap((i) => i.flows) ?? [])].filter((f) => !here.has(f)).sort();
       return {
-        flows: fleet.all().map((f) => {
-          const worker = fleet.workerFor(f.accountKey)?.status();
-          return {
-            ...(stats.get(f.id) ?? { pending: 0, done: 0, dead: 0, byOutcome: {}, oldestPendingAt: null, lastDeliveryAt: null }),
-            flow: f.id, file: f.file, mode: f.policy.mode, account: f.accountKey,
-            paused: worker?.paused ?? null, not_ready: worker?.notReady[f.id] ?? null,
-          };
-        }),
+        flows: [
+          ...fleet.all().map((f) => {
+            const worker = fleet.workerFor(f.accountKey)?.status();
+            return {
+              ...counts(f.id),
+              flow: f.id, file: f.file, mode: f.policy.mode, account: f.accountKey,
+              paused: worker?.paused ?? null, not_ready: worker?.notReady[f.id] ?? null,
+              ...(cluster ? { served_here: true, drained_by: owners.get(f.accountKey) ?? null } : {}),
+            };
+          }),
+          ...elsewhere.map((flow) => ({
+            ...counts(flow), flow, file: null, mode: null, account: null, paused: null, not_ready: null, served_here: false,
+            served_by: cluster!.instances.filter((i) => i.flows.includes(flow)).map((i) => i.id),
+          })),
+        ],
         problems: fleet.problemsReport(),
         not_configured: fleet.notConfiguredReport(),
+        ...(cluster && opts.cluster ? {
+          instances: cluster.instances.map((i) => ({
+            id: i.id, this: i.id === opts.cluster!.instanceId, flows: i.flows, accounts_drained: i.accounts, seen_at: new Date(i.seenAt).toISOString(),
+          })),
+        } : {}),
       };
     });
     admin.get('/records', adminRoute({ querystring: RECORDS_QUERY }), async (req) => {

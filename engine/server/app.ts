@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { isEngineError, type EngineError } from '../errors.ts';
 import { parseSecretRef } from '../flow/secrets.ts';
 import type { Logger } from '../log/logger.ts';
+import type { ClusterView } from '../store/open-store.ts';
 import type { Store } from '../store/types.ts';
 import { registerAdmin } from './admin.ts';
 import { limitBodies } from './body-budget.ts';
@@ -32,6 +33,8 @@ export interface AppOptions {
   rateLimits?: RateLimitLog;
   /** Console session lifetimes (tests shorten them). */
   sessions?: Partial<SessionOptions>;
+  /** The instances sharing a PostgreSQL store, for the admin API's fleet view. */
+  cluster?: ClusterView | null;
 }
 
 export interface EngineApp {
@@ -142,10 +145,11 @@ export function buildApp(opts: AppOptions): EngineApp {
   });
   if (opts.adminToken) {
     const wake = (flowId: string): void => {
+      // The account's owner may be another instance sharing the store: it is woken too.
       const f = fleet.flow(flowId);
       if (f) fleet.committed(f.accountKey);
     };
-    registerAdmin(app, { token: opts.adminToken, store, fleet, wake });
+    registerAdmin(app, { token: opts.adminToken, store, fleet, cluster: opts.cluster, wake });
     registerConsole(app, {
       token: opts.adminToken, store, fleet, wake,
       sessions: new Sessions(opts.sessions),

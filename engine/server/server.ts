@@ -2,7 +2,7 @@
 import '../../adapters/index.ts';
 import type { FlowConfig } from '../flow/types.ts';
 import type { Logger } from '../log/logger.ts';
-import { describeStore, openServingStore, type StoreLocation } from '../store/open-store.ts';
+import { describeStore, openServingStore, type ClusterView, type StoreLocation } from '../store/open-store.ts';
 import type { Store } from '../store/types.ts';
 import type { WorkerOptions } from '../worker/account-worker.ts';
 import { buildApp } from './app.ts';
@@ -19,6 +19,8 @@ export interface ServerOptions {
   db?: string;
   /** Where the store is (engine/store/open-store.ts); beats `db`. */
   store?: StoreLocation;
+  /** PostgreSQL: how long an account stays owned by an instance that stopped renewing (the failover bound). */
+  leaseMs?: number;
   port: number;
   host?: string;
   log: Logger;
@@ -41,6 +43,8 @@ export interface RunningServer {
   url: string;
   store: Store;
   fleet: Fleet;
+  /** The instances sharing the store (PostgreSQL); null on SQLite. */
+  cluster: ClusterView | null;
   /** Reloads every flow file; `by` is who asked, for the audit log (default: a signal). */
   reload(by?: string): void;
   /** Graceful: intake answers 503, workers finish in-flight writes, the store closes. */
@@ -52,14 +56,14 @@ const DAY = 86_400_000;
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { log } = opts;
   const location: StoreLocation = opts.store ?? { kind: 'sqlite', file: opts.db ?? ':memory:' };
-  const { store, ownership } = await openServingStore(location, { log });
+  const { store, ownership, cluster } = await openServingStore(location, { log, leaseMs: opts.leaseMs });
   let fleet: Fleet | undefined;
   const metrics = new Metrics(store, () => fleet);
   const rateLimits = new RateLimitLog();
   fleet = new Fleet({ paths: opts.flows, store, log, env: opts.env, worker: opts.worker, hooks: rateLimits.listen(metrics.hooks()), override: opts.override, ownership });
   fleet.load();
   const { app, closeIntake } = buildApp({
-    fleet, store, log, metrics, adminToken: opts.adminToken, bodyLimit: opts.bodyLimit, limits: opts.limits, rateLimits, sessions: opts.sessions,
+    fleet, store, log, metrics, adminToken: opts.adminToken, bodyLimit: opts.bodyLimit, limits: opts.limits, rateLimits, sessions: opts.sessions, cluster,
   });
   await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
   const address = app.server.address();
@@ -89,12 +93,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }).catch((err: unknown) => log.error({ err }, 'could not write the audit log'));
   };
   const watcher: FlowWatcher | undefined = opts.watch ? await watchFlows(opts.flows, () => reload('file watcher'), log) : undefined;
-  log.info({ url, store: describeStore(location), flows: fleet.all().map((f) => f.id) }, 'engine serving');
+  log.info({ url, store: describeStore(location), instance: cluster?.instanceId, flows: fleet.all().map((f) => f.id) }, 'engine serving');
 
   return {
     url,
     store,
     fleet,
+    cluster,
     reload,
     async close() {
       closeIntake();

@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../log/logger.ts';
 import { SoleOwnership, type AccountOwnership } from './ownership.ts';
+import type { InstanceView, LeaseView } from './postgres-leases.ts';
 import type { Store } from './types.ts';
 
 export type StoreLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
@@ -74,17 +75,35 @@ export function isStoreOpenError(err: unknown): boolean {
     || (e as Error)?.message === 'timeout expired' || /Connection terminated/.test((e as Error)?.message ?? '');
 }
 
-/** A store the server runs on, with which accounts this instance drains. */
+/** A store the server runs on, with how this instance shares it. */
 export interface ServingStore {
   store: Store;
+  /** Which accounts this instance drains: all of them on SQLite, leased ones on PostgreSQL. */
   ownership: AccountOwnership;
+  /** The instances sharing the store and who drains what (PostgreSQL); null for SQLite. */
+  cluster: ClusterView | null;
 }
 
-export async function openServingStore(location: StoreLocation, opts: { log: Logger }): Promise<ServingStore> {
-  const store = location.kind === 'sqlite'
-    ? (await import('./sqlite.ts')).openSqliteStore({ file: location.file })
-    : await (await import('./postgres.ts')).openPostgresStore({ url: location.url });
-  // One instance owns the store: every lease found at start-up is a dead process's.
-  const ownership = new SoleOwnership(() => store.releaseAll(), (records) => opts.log.warn({ records }, 'took back records leased before a restart'));
-  return { store, ownership };
+export interface ClusterView {
+  instanceId: string;
+  view(): Promise<{ instances: InstanceView[]; leases: LeaseView[] }>;
+}
+
+export async function openServingStore(location: StoreLocation, opts: { log: Logger; leaseMs?: number }): Promise<ServingStore> {
+  if (location.kind === 'sqlite') {
+    const { openSqliteStore } = await import('./sqlite.ts');
+    const store = openSqliteStore({ file: location.file });
+    const ownership = new SoleOwnership(() => store.releaseAll(), (records) => opts.log.warn({ records }, 'took back records leased before a restart'));
+    return { store, ownership, cluster: null };
+  }
+  const { openPostgresStore } = await import('./postgres.ts');
+  const { PostgresLeases, DEFAULT_LEASE_MS } = await import('./postgres-leases.ts');
+  const store = await openPostgresStore({ url: location.url });
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+  const leases = new PostgresLeases(store.pool, location.url, opts.log, { leaseMs });
+  return {
+    store,
+    ownership: leases,
+    cluster: { instanceId: leases.instanceId, view: () => PostgresLeases.fleet(store.pool, leaseMs) },
+  };
 }

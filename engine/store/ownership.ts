@@ -1,6 +1,8 @@
 /**
- * Which MailerLite accounts this instance drains. One instance on its own store drains every
- * account it serves. The fleet starts an account's worker only while the account is owned here.
+ * Which MailerLite accounts this instance drains. One instance on its own store (SQLite) drains
+ * every account it serves; instances sharing a PostgreSQL store hold a lease per account
+ * (postgres-leases.ts), so each account's rate budget is spent by one of them at a time. The
+ * fleet starts an account's worker only while the account is owned here.
  */
 export interface OwnershipEvents {
   /** Accounts this instance now owns (start their workers) and no longer owns (stop them). */

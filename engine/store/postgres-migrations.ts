@@ -10,6 +10,29 @@ import type pg from 'pg';
  */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   { version: 1, name: 'records, history, memberships, effects, flow activity, meta, audit log', sql: readFileSync(new URL('./postgres-schema.sql', import.meta.url), 'utf8') },
+  {
+    version: 2,
+    name: 'account leases and live instances, for several engine instances on one database',
+    // Times on the database's clock (ms). An instance row is what status shows of the fleet.
+    sql: `
+      CREATE TABLE account_leases (
+        account    TEXT PRIMARY KEY,
+        owner      TEXT   NOT NULL,
+        since      BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE TABLE engine_instances (
+        id         TEXT PRIMARY KEY,
+        started_at BIGINT NOT NULL,
+        seen_at    BIGINT NOT NULL,
+        flows      TEXT[] NOT NULL,
+        accounts   TEXT[] NOT NULL,
+        -- What it serves: {"account": ["flow", …]}, so an instance serving fewer of an account's
+        -- flows leaves the account to one serving more of them.
+        served     JSONB  NOT NULL
+      );
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -6,7 +6,8 @@ import { startServer, type RunningServer } from '../../server/server.ts';
 import { describeStore, isStoreOpenError, storeLocation, StoreLocationError, type StoreLocation } from '../../store/open-store.ts';
 import { UsageError, type Command } from '../command.ts';
 
-const usage = `Usage: engine serve [--flows DIR] [--port N] [--host H] [--db FILE | --store URL] [--retention-days N] [--no-watch]
+const usage = `Usage: engine serve [--flows DIR] [--port N] [--host H] [--db FILE | --store URL] [--lease-seconds N]
+                    [--retention-days N] [--no-watch]
 
 Hosts every flow in DIR at POST /hooks/<flow> (and /hooks/<flow>/<token>), with /healthz,
 /readyz, /metrics and, when ENGINE_ADMIN_TOKEN is set, the admin API under /admin.
@@ -17,7 +18,10 @@ Flow files reload on change and on SIGHUP; SIGTERM/SIGINT stop gracefully.
   --host H              address to bind (default: 127.0.0.1)
   --db FILE             SQLite store (default: engine.sqlite)
   --store URL           PostgreSQL store, postgres://user:password@host:port/database (default:
-                        $DATABASE_URL when set)
+                        $DATABASE_URL when set). Several instances may share one database: each
+                        MailerLite account is drained by one of them at a time.
+  --lease-seconds N     PostgreSQL: an instance that stops renewing its accounts loses them after
+                        N seconds, and another instance takes them over (default: 15)
   --retention-days N    purge processed raw records after N days (default: 30)
   --no-watch            do not reload when flow files change`;
 
@@ -32,6 +36,7 @@ export const command: Command = {
         host: { type: 'string', default: '127.0.0.1' },
         db: { type: 'string' },
         store: { type: 'string' },
+        'lease-seconds': { type: 'string', default: '15' },
         'retention-days': { type: 'string', default: '30' },
         'no-watch': { type: 'boolean', default: false },
       },
@@ -43,6 +48,8 @@ export const command: Command = {
       if (err instanceof StoreLocationError) throw new UsageError(err.message);
       throw err;
     }
+    const leaseSeconds = Number(values['lease-seconds']);
+    if (!(leaseSeconds > 0)) throw new UsageError(`--lease-seconds must be a positive number of seconds, not ${JSON.stringify(values['lease-seconds'])}`);
     const log = createLogger();
     // Listened for before the server starts: a SIGTERM that comes once it answers but before it
     // has finished starting (the flow watcher) still stops it gracefully, after the start.
@@ -55,6 +62,7 @@ export const command: Command = {
       server = await startServer({
         flows: [values.flows],
         store,
+        leaseMs: Math.round(leaseSeconds * 1000),
         port: Number(values.port),
         host: values.host,
         log,

@@ -22,6 +22,16 @@ interface FlowRow {
   dead: number;
   paused: { code: string } | null;
   not_ready: string | null;
+  /** Several instances on PostgreSQL: false for a flow only other instances serve. */
+  served_here?: boolean;
+  served_by?: string[];
+}
+
+interface InstanceRow {
+  id: string;
+  this: boolean;
+  flows: string[];
+  accounts_drained: string[];
 }
 
 export const command: Command = {
@@ -33,7 +43,7 @@ export const command: Command = {
     });
     const format = outputFormat(values.json ? 'json' : values.format, ['text', 'json']);
     const target = adminTarget(values);
-    let answer: { flows: FlowRow[]; problems: { file: string; problems: string[] }[]; not_configured?: { flow: string; missing: string[] }[] };
+    let answer: { flows: FlowRow[]; problems: { file: string; problems: string[] }[]; not_configured?: { flow: string; missing: string[] }[]; instances?: InstanceRow[] };
     try {
       answer = (await adminCall(target, 'GET', '/flows')) as typeof answer;
     } catch (err) {
@@ -47,14 +57,29 @@ export const command: Command = {
     }
     const rows = [['FLOW', 'PENDING', 'DONE', 'DEAD', 'STATE']];
     for (const f of answer.flows) {
-      const state = f.paused ? `paused (${f.paused.code})` : f.not_ready ? `not ready: ${f.not_ready}` : 'ok';
+      const state = f.served_here === false ? `served only by ${f.served_by?.join(', ') ?? 'other instances'}`
+        : f.paused ? `paused (${f.paused.code})` : f.not_ready ? `not ready: ${f.not_ready}` : 'ok';
       rows.push([f.flow, String(f.pending), String(f.done), String(f.dead), state]);
     }
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     for (const r of rows) process.stdout.write(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ') + '\n');
     // Examples without their secrets are listed, not counted as problems (flow.yaml's `example: true`).
     for (const n of answer.not_configured ?? []) process.stdout.write(`${n.flow}: example, not configured (set ${n.missing.join(', ')})\n`);
+    if (answer.instances) printInstances(answer.instances);
     for (const p of answer.problems) process.stdout.write(`\nproblem in ${p.file}:\n${p.problems.map((l) => `  ${l}`).join('\n')}\n`);
     return exit;
   },
 };
+
+/** Instances sharing one PostgreSQL store: what each serves and drains, and flow sets that differ. */
+function printInstances(instances: readonly InstanceRow[]): void {
+  process.stdout.write(`\n${instances.length} instance${instances.length === 1 ? '' : 's'} on this store:\n`);
+  for (const i of instances) {
+    process.stdout.write(`  ${i.id}${i.this ? ' (answering)' : ''}: ${i.flows.length} flow${i.flows.length === 1 ? '' : 's'}, drains ${i.accounts_drained.length} account${i.accounts_drained.length === 1 ? '' : 's'}\n`);
+  }
+  const all = [...new Set(instances.flatMap((i) => i.flows))].sort();
+  for (const i of instances) {
+    const missing = all.filter((f) => !i.flows.includes(f));
+    if (missing.length > 0) process.stdout.write(`  ${i.id} does not serve: ${missing.join(', ')}\n`);
+  }
+}
