@@ -60,7 +60,7 @@ async function fill(file: string, now: number): Promise<void> {
     deliveries.push([{ flow: `org-${i % FLOWS}`, dedupeKey: `new_activity:${i}`, trigger: 'new_activity', raw: `{"id":"${i}"}`, subject: `s${i}`, txn: `T${i}`, availableAt: now + 86_400_000 }]);
   }
   await store.ingest(deliveries, now - 3_600_000);
-  store.close();
+  await store.close();
   const db = new Database(file);
   const finish = db.prepare(
     `UPDATE records SET status = @status, outcome = @outcome, finished_at = @at, due_at = NULL, attempts = 1,

@@ -38,7 +38,7 @@ test('unicode: any text in a name or an email is refused at intake or ends done,
           // Other refusals (an email intake finds malformed) are not this property's business.
           if (!ok) assert.equal(err.code, 'FC_ERR_RECORD_NOT_UNICODE');
         }
-        r.ingest(records); // as intake stored it, or as a store from before the check may hold it
+        await r.ingest(records); // as intake stored it, or as a store from before the check may hold it
         await r.worker.drain();
         const mine = (await r.store.records({ flow: 'w', limit: 10_000 })).slice(-records.length);
         for (const x of mine) {
