@@ -5,7 +5,7 @@
  * random source for the jitter — nothing else, so it is a table of cases (decide-failure.test.ts).
  * The worker applies the decision; it names no error code.
  */
-import type { EngineError, ErrorKind } from '../errors.ts';
+import { isEngineError, type EngineError, type ErrorKind } from '../errors.ts';
 import { PipelineErrors } from '../pipeline/errors.ts';
 import { backoffDelay, DURABLE_BACKOFF, FIXED_RETRY, type BackoffOptions } from './schedules.ts';
 
@@ -49,6 +49,16 @@ export function decideFailure(error: EngineError, ctx: FailureContext): FailureD
  */
 export function standsAsItself(kind: ErrorKind): boolean {
   return kind !== 'retryable';
+}
+
+/**
+ * True for the remote side's passing trouble — a rate limit, a timeout, a reset connection, a 5xx:
+ * the errors whose rule has the client retry them within the request before anyone else sees
+ * them. Expected in the normal course of things and retried, they are logged as warnings without
+ * a stack (engine/log/log-failure.ts); anything else is a fault to look into.
+ */
+export function isTransient(err: unknown): err is EngineError {
+  return isEngineError(err) && err.onFailure.action === 'retry' && err.onFailure.inRequest === true;
 }
 
 /** True when an error stops its whole account rather than one record (a refused API key). */

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { createLogger } from './logger.ts';
-import { redact, REDACTED } from './redact.ts';
+import { redact, REDACTED, redactError } from './redact.ts';
+import { MlErrors } from '../../adapters/mailerlite/index.ts';
 // The adapters declare their payloads' PII keys (PD_…, z_i_p): registered as a server would.
 import '../../adapters/index.ts';
 
@@ -50,4 +51,44 @@ test('the logger writes no email, name or phone in clear, in objects, messages o
   assert.doesNotMatch(text, /jane@example\.org/i);
   assert.doesNotMatch(text, /"Doe"/);
   assert.match(text, /processed \[redacted\]/);
+});
+
+/** What the logger writes for these calls, parsed. */
+async function logged(write: (log: ReturnType<typeof createLogger>) => void): Promise<Record<string, any>[]> {
+  const { lines, stream } = sink();
+  const log = createLogger({ destination: stream });
+  write(log);
+  log.flush();
+  await new Promise((r) => setImmediate(r));
+  return lines.map((l) => JSON.parse(l) as Record<string, any>);
+}
+
+test('err.name is left alone (an error class, not a person), while a name in data is still redacted', async () => {
+  const engineError = MlErrors.ML_ERR_RATE_LIMITED({ status: 429, retryAfterMs: 1000 });
+  const [a, b, c] = await logged((log) => {
+    log.warn({ err: engineError, contact: { name: 'Jane Doe' } }, 'limited');
+    log.error({ err: new TypeError('cannot read jane@example.org') }, 'bug');
+    log.error(MlErrors.ML_ERR_TIMEOUT({ timeoutMs: 5 }));
+  });
+  assert.equal(a!.err.name, 'EngineError');
+  assert.equal(a!.err.type, 'EngineError');
+  assert.equal(a!.err.code, 'ML_ERR_RATE_LIMITED');
+  assert.equal(a!.err.status, 429);
+  assert.equal(a!.contact.name, REDACTED);
+  assert.equal(b!.err.name, 'TypeError');
+  assert.equal(b!.err.message, `cannot read ${REDACTED}`);
+  assert.doesNotMatch(b!.err.stack, /jane@example\.org/);
+  assert.equal(c!.err.name, 'EngineError', 'an error given as the first argument too');
+});
+
+test('an error\'s own PII fields are redacted; its stack only when asked', () => {
+  const err = Object.assign(new Error('refused'), { email: 'jane@example.org', subscriber: { first_name: 'Jane' }, code: 'X' });
+  const out = redactError(err);
+  assert.equal(out.name, 'Error');
+  assert.equal(out.email, REDACTED);
+  assert.deepEqual(out.subscriber, { first_name: REDACTED });
+  assert.equal(out.code, 'X');
+  assert.match(String(out.stack), /^Error: refused\n\s+at /);
+  assert.equal('stack' in redactError(err, { stack: false }), false);
+  assert.equal(redact(out), out, 'redacting it again changes nothing');
 });

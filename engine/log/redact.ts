@@ -30,12 +30,20 @@ export function scrubString(s: string): string {
   return maskEmails(s, REDACTED);
 }
 
+/**
+ * Errors already turned into log fields here. pino passes a line's object through its formatter
+ * and then its `err` serializer, both of which redact: the second pass must not take the error's
+ * fields for data (its `name` would look like a person's).
+ */
+const redactedErrors = new WeakSet<object>();
+
 /** A deep copy of `value` with PII removed; the input is never mutated. */
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubString(value);
   if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (redactedErrors.has(value)) return value;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  if (value instanceof Error) return redactError(value, depth);
+  if (value instanceof Error) return redactError(value, {}, depth);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     // Keys are text too: an object keyed by address (a map of contacts) must not log them.
@@ -44,12 +52,19 @@ export function redact(value: unknown, depth = 0): unknown {
   return out;
 }
 
-function redactError(err: Error, depth: number): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    type: err.name,
-    message: scrubString(err.message),
-    stack: err.stack ? scrubString(err.stack) : undefined,
-  };
-  for (const [k, v] of Object.entries(err)) out[k] = isPiiKey(k) ? REDACTED : redact(v, depth + 1);
+/**
+ * An error as log fields: `type` and `name` (its class's name, set by code, never donor data: kept
+ * as it is, where a `name` key of data is redacted), message, stack unless `stack: false`, and its
+ * own fields (code, status, params…) redacted like any data.
+ */
+export function redactError(err: Error, options: { stack?: boolean } = {}, depth = 0): Record<string, unknown> {
+  const name = scrubString(err.name); // an email in it, however unlikely, is still masked
+  const out: Record<string, unknown> = { type: name, name, message: scrubString(err.message) };
+  if (options.stack !== false && err.stack) out.stack = scrubString(err.stack);
+  for (const [k, v] of Object.entries(err)) {
+    if (k === 'name' || k === 'message' || k === 'stack') continue;
+    out[k] = isPiiKey(k) ? REDACTED : redact(v, depth + 1);
+  }
+  redactedErrors.add(out);
   return out;
 }

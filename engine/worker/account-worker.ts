@@ -8,6 +8,7 @@
  * writes succeed.
  */
 import type { EngineError } from '../errors.ts';
+import { logFailure } from '../log/log-failure.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Destination, ExchangeObserver } from '../ports/destination.ts';
 import type { IntentResult } from '../ports/intents.ts';
@@ -165,7 +166,7 @@ export class AccountWorker {
         const error = asEngineError(err);
         const failure = this.failures.failed(error.message);
         delay = failure.delayMs;
-        if (failure.news) this.log.error({ err, account: this.accountKey, code: error.code, retry_in_ms: Math.round(delay) }, 'worker round failed; backing off');
+        if (failure.news) logFailure(this.log, err, { account: this.accountKey, code: error.code, retry_in_ms: Math.round(delay) }, 'worker round failed; backing off');
         // Stopping with a failing store: what is held stays leased until the lease ends.
         if (this.stopping) break;
       }
@@ -309,7 +310,7 @@ export class AccountWorker {
       return;
     }
     if (pausesAccount(error)) await this.release(this.pause(error, now));
-    else this.log.warn({ err: error, account: this.accountKey }, 'cannot load MailerLite groups and fields; will retry');
+    else logFailure(this.log, error, { account: this.accountKey, code: error.code }, 'cannot load MailerLite groups and fields; will retry');
   }
 
   /** Pauses the account; returns the queued look-ups' record ids it dropped, for the caller to release. */
