@@ -29,7 +29,7 @@ for (const [what, fault] of [
 ] as const) {
   test(`${what} while loading groups: one warning naming the code, without a stack; the records wait`, () =>
     withRig(async (r) => {
-      r.ingest(signupNo('wait@example.org', 1));
+      await r.ingest(signupNo('wait@example.org', 1));
       r.fake.inject({ path: '/api/groups', ...fault });
       assert.equal(await r.worker.round(), false);
       const [line, ...more] = directoryLines(r);
@@ -40,7 +40,7 @@ for (const [what, fault] of [
       assert.equal(line?.err.status, fault.status === 429 ? 429 : 502);
       assert.equal(line?.err.stack, undefined);
       assert.equal(r.logs.filter((l) => Number(l.level) >= 50).length, 0, 'nothing at error level');
-      assert.equal(r.store.records({ flow: 'w', status: 'pending' }).length, 2);
+      assert.equal((await r.store.records({ flow: 'w', status: 'pending' })).length, 2);
     }));
 }
 
@@ -67,7 +67,7 @@ test('an answer the client cannot read while loading groups: an error with its s
 
 test('a round failing on the store: an error with the store\'s own error and stack', () =>
   withRig(async (r) => {
-    r.ingest(signupNo('store@example.org', 1));
+    await r.ingest(signupNo('store@example.org', 1));
     r.failing.on = true;
     r.worker.start();
     for (let i = 0; i < 400 && !r.logs.some((l) => l.msg === 'worker round failed; backing off'); i++) await new Promise((res) => setTimeout(res, 5));
