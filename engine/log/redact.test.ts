@@ -92,3 +92,13 @@ test('an error\'s own PII fields are redacted; its stack only when asked', () =>
   assert.equal('stack' in redactError(err, { stack: false }), false);
   assert.equal(redact(out), out, 'redacting it again changes nothing');
 });
+
+test('an object nested deeper than a log field needs is dropped, never passed on with its text unscrubbed', () => {
+  let deep: unknown = { note: 'write to donor@example.org' };
+  for (let i = 0; i < 12; i++) deep = { level: deep };
+  const text = JSON.stringify(redact(deep));
+  assert.ok(!text.includes('donor@example.org'), text);
+  assert.ok(text.includes('[too deep]'), text);
+  // Within the depth limit the text is kept, scrubbed.
+  assert.deepEqual(redact({ a: { note: 'write to donor@example.org' } }), { a: { note: `write to ${REDACTED}` } });
+});

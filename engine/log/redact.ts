@@ -21,6 +21,8 @@ function piiKeyPattern(): RegExp {
 }
 
 export const REDACTED = '[redacted]';
+export const TOO_DEEP = '[too deep]';
+const MAX_DEPTH = 8;
 
 export function isPiiKey(key: string): boolean {
   return piiKeyPattern().test(key);
@@ -40,7 +42,9 @@ const redactedErrors = new WeakSet<object>();
 /** A deep copy of `value` with PII removed; the input is never mutated. */
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubString(value);
-  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper than any log field needs: dropped, since passing it on would pass its text unscrubbed.
+  if (depth > MAX_DEPTH) return TOO_DEEP;
   if (redactedErrors.has(value)) return value;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   if (value instanceof Error) return redactError(value, {}, depth);
