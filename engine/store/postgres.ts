@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { migratePostgres } from './postgres-migrations.ts';
+import { claimed, firstReady, siblingKeys } from './claim-plan.ts';
 import type {
   AuditAction, AuditEntry, AuditQuery, Effect, FlowOverview, FlowStats, HistoryEntry, IngestResult, NewRecord, Outcome,
   OutcomeBatch, OutcomeEntry, RecordQuery, RecordStatus, StoredAuditEntry, Store, StoredRecord, ThroughputBucket,
@@ -168,31 +169,20 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
              ) r`,
           [[...flows], now, limit * 2],
         );
-        const first = ready
-          .filter((r) => r.subject === null || !busy.has(r.subject))
-          .sort((a, b) => (a.due_at ?? 0) - (b.due_at ?? 0) || a.id - b.id)
-          .slice(0, limit);
-        const byId = new Map<number, Row>(first.map((r) => [r.id, r]));
-        const perFlow = new Map<string, { subjects: Set<string>; txns: Set<string> }>();
-        for (const r of first) {
-          const keys = perFlow.get(r.flow) ?? { subjects: new Set(), txns: new Set() };
-          if (r.subject) keys.subjects.add(r.subject);
-          if (r.txn) keys.txns.add(r.txn);
-          perFlow.set(r.flow, keys);
-        }
-        for (const [flow, keys] of perFlow) {
-          if (keys.subjects.size === 0 && keys.txns.size === 0) continue;
+        const first = firstReady(ready, busy, limit);
+        const siblingRows: Row[] = [];
+        for (const [flow, keys] of siblingKeys(first)) {
           const { rows } = await c.query<Row>(
             `SELECT * FROM records
               WHERE status = 'pending' AND flow = $1 AND (lease_until IS NULL OR lease_until <= $2)
                 AND (subject = ANY($3::text[]) OR txn = ANY($4::text[]))
               ORDER BY id
               FOR UPDATE SKIP LOCKED`,
-            [flow, now, [...keys.subjects], [...keys.txns]],
+            [flow, now, keys.subjects, keys.txns],
           );
-          for (const r of rows) if (!(r.subject && busy.has(r.subject))) byId.set(r.id, r);
+          siblingRows.push(...rows);
         }
-        const rows = [...byId.values()].sort((a, b) => a.id - b.id);
+        const rows = claimed(first, siblingRows, busy);
         if (rows.length > 0) {
           await c.query(`UPDATE records SET lease_until = $1, due_at = GREATEST(available_at, $1) WHERE id = ANY($2::bigint[])`, [
             now + leaseMs, rows.map((r) => r.id),

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { migrate } from './sqlite-migrations.ts';
+import { claimed, firstReady, siblingKeys } from './claim-plan.ts';
 import type {
   AuditAction, AuditQuery, Effect, FlowOverview, FlowStats, HistoryEntry, IngestResult, NewRecord, Outcome, OutcomeBatch,
   OutcomeEntry, RecordQuery, RecordStatus, Store, StoredAuditEntry, StoredRecord, ThroughputBucket,
@@ -157,27 +158,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const claimTx = db.transaction(
     (flows: readonly string[], now: number, limit: number, leaseMs: number, busy: ReadonlySet<string>) => {
       // Each flow's earliest due records, then the earliest of those across the account's flows.
-      const first = flows
-        .flatMap((flow) => ready.all({ flow, now, limit: limit * 2 }) as Row[])
-        .filter((r) => r.subject === null || !busy.has(r.subject))
-        .sort((a, b) => (a.due_at ?? 0) - (b.due_at ?? 0) || a.id - b.id)
-        .slice(0, limit);
-      const byId = new Map<number, Row>(first.map((r) => [r.id, r]));
-      const perFlow = new Map<string, { subjects: Set<string>; txns: Set<string> }>();
-      for (const r of first) {
-        const keys = perFlow.get(r.flow) ?? { subjects: new Set(), txns: new Set() };
-        if (r.subject) keys.subjects.add(r.subject);
-        if (r.txn) keys.txns.add(r.txn);
-        perFlow.set(r.flow, keys);
+      const first = firstReady(flows.flatMap((flow) => ready.all({ flow, now, limit: limit * 2 }) as Row[]), busy, limit);
+      const siblingRows: Row[] = [];
+      for (const [flow, keys] of siblingKeys(first)) {
+        siblingRows.push(...(siblings.all({
+          flow, now, subjects: JSON.stringify(keys.subjects), txns: JSON.stringify(keys.txns),
+        }) as Row[]));
       }
-      for (const [flow, keys] of perFlow) {
-        if (keys.subjects.size === 0 && keys.txns.size === 0) continue;
-        const rows = siblings.all({
-          flow, now, subjects: JSON.stringify([...keys.subjects]), txns: JSON.stringify([...keys.txns]),
-        }) as Row[];
-        for (const r of rows) if (!(r.subject && busy.has(r.subject))) byId.set(r.id, r);
-      }
-      const rows = [...byId.values()].sort((a, b) => a.id - b.id);
+      const rows = claimed(first, siblingRows, busy);
       if (rows.length > 0) lease.run({ until: now + leaseMs, ids: JSON.stringify(rows.map((r) => r.id)) });
       return rows.map(toRecord);
     },
