@@ -3,7 +3,8 @@
  * DATABASE_URL. SQLite stays the default; PostgreSQL is loaded only when asked for, so the
  * commands that never use it never load its driver.
  */
-import type { Logger } from '../log/logger.ts';
+// pino's type directly: the store sits below engine/log in the folder graph.
+import type { Logger } from 'pino';
 import { SoleOwnership, type AccountOwnership } from './ownership.ts';
 import type { InstanceView, LeaseView } from './postgres-leases.ts';
 import type { Store } from './types.ts';

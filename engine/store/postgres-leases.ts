@@ -16,7 +16,8 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { AccountOwnership, OwnershipEvents } from './ownership.ts';
-import type { Logger } from '../log/logger.ts';
+// pino's type directly: the store sits below engine/log in the folder graph.
+import type { Logger } from 'pino';
 
 export const WAKE_CHANNEL = 'engine_account_wake';
 
