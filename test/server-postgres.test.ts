@@ -15,7 +15,7 @@ import { startServer } from '../engine/server/server.ts';
 import { PG_SCHEMA_VERSION } from '../engine/store/postgres-migrations.ts';
 import { flowYaml, startHarness, TOKEN, SECRET } from './support/harness.ts';
 import { runEngine } from './support/cli.ts';
-import { postgresForTests } from './support/postgres.ts';
+import { postgresForTests, queryOnce } from './support/postgres.ts';
 import { signBody } from '../adapters/flipcause/index.ts';
 import { startFakeMailerLite } from '../adapters/mailerlite/index.ts';
 
@@ -29,18 +29,8 @@ function contact(n: number): Record<string, unknown> {
   };
 }
 
-async function admin<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<R>(text, values)).rows;
-  } finally {
-    await c.end();
-  }
-}
-
 async function count(url: string): Promise<number> {
-  return (await admin<{ n: number }>(url, 'SELECT count(*)::int AS n FROM records'))[0]!.n;
+  return (await queryOnce<{ n: number }>(url, 'SELECT count(*)::int AS n FROM records'))[0]!.n;
 }
 
 test('a database that cannot commit: deliveries get 503 with nothing stored, /readyz says why, and both recover by themselves', async () => {
@@ -55,8 +45,8 @@ test('a database that cannot commit: deliveries get 503 with nothing stored, /re
     assert.equal((await h.send('pgflow', [contact(1)])).status, 200);
     await h.settled();
     // The database goes away for this engine: new connections refused, open ones cut.
-    await admin(maintenance, `ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
-    await admin(maintenance, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
+    await queryOnce(maintenance, `ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+    await queryOnce(maintenance, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
     const refused = await h.send('pgflow', [contact(2), contact(3)]);
     assert.equal(refused.status, 503);
     assert.equal(((await refused.json()) as { code: string }).code, 'ENGINE_ERR_STORE_UNAVAILABLE');
@@ -64,7 +54,7 @@ test('a database that cannot commit: deliveries get 503 with nothing stored, /re
     assert.equal(ready.status, 503);
     assert.equal(((await ready.json()) as { store: { writable: boolean } }).store.writable, false);
 
-    await admin(maintenance, `ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+    await queryOnce(maintenance, `ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
     assert.equal(await count(url), 1, 'nothing of the refused delivery was stored');
     assert.equal((await fetch(`${h.server.url}/readyz`)).status, 200, 'ready again without a restart');
     const resent = await h.send('pgflow', [contact(2), contact(3)]);
@@ -73,7 +63,7 @@ test('a database that cannot commit: deliveries get 503 with nothing stored, /re
     await h.settled(20_000);
     assert.deepEqual(h.fake.account(TOKEN).subscribers().map((s) => s.email).sort(), [1, 2, 3].map((n) => `pg.tester.${n}@example.org`));
   } finally {
-    await admin(maintenance, `ALTER DATABASE ${name} ALLOW_CONNECTIONS true`).catch(() => undefined);
+    await queryOnce(maintenance, `ALTER DATABASE ${name} ALLOW_CONNECTIONS true`).catch(() => undefined);
     await h.close();
   }
 });
@@ -93,7 +83,7 @@ test('a connection cut in the middle of a commit: the delivery is refused, and i
     const answer = h.send('pgflow', delivery);
     let pid: number | undefined;
     while (pid === undefined) {
-      const rows = await admin<{ pid: number }>(url, `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO records%'`);
+      const rows = await queryOnce<{ pid: number }>(url, `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO records%'`);
       pid = rows[0]?.pid;
       if (pid === undefined) await new Promise((r) => setTimeout(r, 20));
     }
@@ -118,8 +108,8 @@ test('engine serve refuses a database written by a newer engine, naming both ver
   try {
     mkdirSync(join(dir, 'flows', 'pgflow'), { recursive: true });
     writeFileSync(join(dir, 'flows', 'pgflow', 'flow.yaml'), flowYaml('pgflow', 'all_contacts', { new: ['Donors'], unconfirmed: ['Donors'] }));
-    await admin(url, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
-    await admin(url, `INSERT INTO schema_migrations (version, name) VALUES ($1, 'from a newer engine')`, [PG_SCHEMA_VERSION + 1]);
+    await queryOnce(url, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+    await queryOnce(url, `INSERT INTO schema_migrations (version, name) VALUES ($1, 'from a newer engine')`, [PG_SCHEMA_VERSION + 1]);
     const run = await runEngine(['serve', '--flows', join(dir, 'flows'), '--store', url, '--port', '0', '--no-watch'], {
       add: { TEST_FLIPCAUSE_SECRET: SECRET, TEST_MAILERLITE_KEY: TOKEN, LOG_LEVEL: 'error' },
     });

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { postgresForTests } from '../../test/support/postgres.ts';
+import { postgresForTests, queryOnce } from '../../test/support/postgres.ts';
 import { openPostgresStore } from './postgres.ts';
 import { MIGRATIONS, PG_SCHEMA_VERSION, PostgresSchemaError } from './postgres-migrations.ts';
 import type { NewRecord } from './types.ts';
@@ -17,34 +17,24 @@ function rec(over: Partial<NewRecord> & { dedupeKey: string }): NewRecord {
   return { flow: 'f1', trigger: 'new_activity', raw: '{"a":"1"}', subject: null, txn: null, availableAt: 0, ...over };
 }
 
-async function sql<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<R>(text, values)).rows;
-  } finally {
-    await c.end();
-  }
-}
-
 test('a fresh database is migrated once, even by two instances starting together', async () => {
   const url = await postgres.freshDatabase();
   const [a, b] = await Promise.all([openPostgresStore({ url }), openPostgresStore({ url })]);
-  const versions = await sql<{ version: number }>(url, 'SELECT version FROM schema_migrations ORDER BY version');
+  const versions = await queryOnce<{ version: number }>(url, 'SELECT version FROM schema_migrations ORDER BY version');
   assert.deepEqual(versions.map((v) => v.version), MIGRATIONS.map((m) => m.version));
   assert.equal(versions.at(-1)?.version, PG_SCHEMA_VERSION);
   await a.ingest([[rec({ dedupeKey: 'k:1' })]], 1);
   assert.equal((await b.records({})).length, 1, 'both instances see one database');
   await Promise.all([a.close(), b.close()]);
   const again = await openPostgresStore({ url });
-  assert.equal((await sql(url, 'SELECT 1 FROM schema_migrations')).length, MIGRATIONS.length, 'a restart applies nothing');
+  assert.equal((await queryOnce(url, 'SELECT 1 FROM schema_migrations')).length, MIGRATIONS.length, 'a restart applies nothing');
   await again.close();
 });
 
 test('a database written by a newer engine is refused at start, naming both versions', async () => {
   const url = await postgres.freshDatabase();
   await (await openPostgresStore({ url })).close();
-  await sql(url, `INSERT INTO schema_migrations (version, name) VALUES ($1, 'from the future')`, [PG_SCHEMA_VERSION + 1]);
+  await queryOnce(url, `INSERT INTO schema_migrations (version, name) VALUES ($1, 'from the future')`, [PG_SCHEMA_VERSION + 1]);
   await assert.rejects(openPostgresStore({ url }), (err: Error) =>
     err instanceof PostgresSchemaError
     && err.message.includes(`version ${PG_SCHEMA_VERSION + 1}`)
@@ -116,7 +106,7 @@ test('a connection terminated in the middle of a commit leaves nothing stored, a
     const pending = store.ingest([delivery], 5);
     let pid: number | undefined;
     while (pid === undefined) {
-      const rows = await sql<{ pid: number }>(url, `SELECT pid FROM pg_stat_activity WHERE application_name = 'engine-under-test' AND wait_event_type = 'Lock'`);
+      const rows = await queryOnce<{ pid: number }>(url, `SELECT pid FROM pg_stat_activity WHERE application_name = 'engine-under-test' AND wait_event_type = 'Lock'`);
       pid = rows[0]?.pid;
       if (pid === undefined) await new Promise((r) => setTimeout(r, 20));
     }

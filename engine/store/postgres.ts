@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { migratePostgres } from './postgres-migrations.ts';
 import { claimed, firstReady, siblingKeys } from './claim-plan.ts';
+import { foldStats, type StatusCount } from './flow-stats.ts';
 import type {
   AuditAction, AuditEntry, AuditQuery, Effect, FlowOverview, FlowStats, HistoryEntry, IngestResult, NewRecord, Outcome,
   OutcomeBatch, OutcomeEntry, RecordQuery, RecordStatus, StoredAuditEntry, Store, StoredRecord, ThroughputBucket,
@@ -333,29 +334,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
     async stats(): Promise<FlowStats[]> {
       const [counts, activity] = await Promise.all([
-        q<{ flow: string; status: RecordStatus; outcome: Outcome | null; n: number; oldest: number | null }>(
+        q<StatusCount>(
           `SELECT flow, status, outcome, count(*) AS n, min(CASE WHEN status = 'pending' THEN received_at END) AS oldest
              FROM records GROUP BY flow, status, outcome`,
         ),
         q<{ flow: string; last_delivery_at: number }>(`SELECT flow, last_delivery_at FROM flow_activity`),
       ]);
-      const out = new Map<string, FlowStats>();
-      const get = (flow: string): FlowStats => {
-        let s = out.get(flow);
-        if (!s) {
-          s = { flow, pending: 0, done: 0, dead: 0, byOutcome: {}, oldestPendingAt: null, lastDeliveryAt: null };
-          out.set(flow, s);
-        }
-        return s;
-      };
-      for (const r of counts.rows) {
-        const s = get(r.flow);
-        s[r.status] += r.n;
-        if (r.status !== 'pending' && r.outcome) s.byOutcome[r.outcome] = (s.byOutcome[r.outcome] ?? 0) + r.n;
-        if (r.oldest !== null) s.oldestPendingAt = s.oldestPendingAt === null ? r.oldest : Math.min(s.oldestPendingAt, r.oldest);
-      }
-      for (const a of activity.rows) get(a.flow).lastDeliveryAt = a.last_delivery_at;
-      return [...out.values()].sort((a, b) => a.flow.localeCompare(b.flow));
+      return foldStats(counts.rows, activity.rows);
     },
 
     async records(query: RecordQuery): Promise<StoredRecord[]> {

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { migrate } from './sqlite-migrations.ts';
 import { claimed, firstReady, siblingKeys } from './claim-plan.ts';
+import { foldStats, type StatusCount } from './flow-stats.ts';
 import type {
   AuditAction, AuditQuery, Effect, FlowOverview, FlowStats, HistoryEntry, IngestResult, NewRecord, Outcome, OutcomeBatch,
   OutcomeEntry, RecordQuery, RecordStatus, Store, StoredAuditEntry, StoredRecord, ThroughputBucket,
@@ -218,23 +219,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   });
 
   function stats(): FlowStats[] {
-    const out = new Map<string, FlowStats>();
-    const get = (flow: string): FlowStats => {
-      let s = out.get(flow);
-      if (!s) {
-        s = { flow, pending: 0, done: 0, dead: 0, byOutcome: {}, oldestPendingAt: null, lastDeliveryAt: null };
-        out.set(flow, s);
-      }
-      return s;
-    };
-    for (const r of statusCounts.all() as { flow: string; status: RecordStatus; outcome: Outcome | null; n: number; oldest: number | null }[]) {
-      const s = get(r.flow);
-      s[r.status] += r.n;
-      if (r.status !== 'pending' && r.outcome) s.byOutcome[r.outcome] = (s.byOutcome[r.outcome] ?? 0) + r.n;
-      if (r.oldest !== null) s.oldestPendingAt = s.oldestPendingAt === null ? r.oldest : Math.min(s.oldestPendingAt, r.oldest);
-    }
-    for (const a of activity.all() as { flow: string; last_delivery_at: number }[]) get(a.flow).lastDeliveryAt = a.last_delivery_at;
-    return [...out.values()].sort((a, b) => a.flow.localeCompare(b.flow));
+    return foldStats(statusCounts.all() as StatusCount[], activity.all() as { flow: string; last_delivery_at: number }[]);
   }
 
   function records(q: RecordQuery): StoredRecord[] {

@@ -3,8 +3,8 @@
  * (dist/, `npm run build`), each in its own process, killed and restarted by the test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
+import { freePort } from './free-port.ts';
 
 export interface Instance {
   proc: ChildProcess;
@@ -20,16 +20,6 @@ export interface InstanceOptions {
   env: Record<string, string>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** Starts one instance on a free port; resolves once it answers /healthz. Logs at warn and above are kept. */
 export async function startInstance(opts: InstanceOptions): Promise<Instance> {

@@ -5,8 +5,8 @@
  * (CREATE DATABASE), so tests never see each other's rows.
  */
 import { after } from 'node:test';
+import { freePort } from './free-port.ts';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -14,17 +14,6 @@ import pg from 'pg';
 const USER = 'engine_test';
 const PASSWORD = 'engine-test-password';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface EmbeddedServer {
   url: string;
@@ -122,4 +111,15 @@ export function postgresForTests(): { freshDatabase(): Promise<string>; dropData
       }
     },
   };
+}
+
+/** One query on its own connection: for tests that look at or tamper with the database directly. */
+export async function queryOnce<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<R>(text, values)).rows;
+  } finally {
+    await c.end();
+  }
 }

@@ -1,0 +1,31 @@
+import type { FlowStats, Outcome, RecordStatus } from './types.ts';
+
+/** One row of the per-flow count query both stores run. */
+export interface StatusCount {
+  flow: string;
+  status: RecordStatus;
+  outcome: Outcome | null;
+  n: number;
+  oldest: number | null;
+}
+
+/** Per-flow stats from the count rows and each flow's last delivery, sorted by flow: one rule for every store. */
+export function foldStats(counts: readonly StatusCount[], activity: readonly { flow: string; last_delivery_at: number }[]): FlowStats[] {
+  const out = new Map<string, FlowStats>();
+  const get = (flow: string): FlowStats => {
+    let s = out.get(flow);
+    if (!s) {
+      s = { flow, pending: 0, done: 0, dead: 0, byOutcome: {}, oldestPendingAt: null, lastDeliveryAt: null };
+      out.set(flow, s);
+    }
+    return s;
+  };
+  for (const r of counts) {
+    const s = get(r.flow);
+    s[r.status] += r.n;
+    if (r.status !== 'pending' && r.outcome) s.byOutcome[r.outcome] = (s.byOutcome[r.outcome] ?? 0) + r.n;
+    if (r.oldest !== null) s.oldestPendingAt = s.oldestPendingAt === null ? r.oldest : Math.min(s.oldestPendingAt, r.oldest);
+  }
+  for (const a of activity) get(a.flow).lastDeliveryAt = a.last_delivery_at;
+  return [...out.values()].sort((a, b) => a.flow.localeCompare(b.flow));
+}
