@@ -23,7 +23,7 @@ function rec(over: Partial<NewRecord> & { dedupeKey: string }): NewRecord {
 }
 
 function batch(over: Partial<OutcomeBatch>): OutcomeBatch {
-  return { finished: [], retried: [], released: [], listed: [], effects: [], ...over };
+  return { finished: [], retried: [], released: [], listed: [], effects: [], createSent: [], ...over };
 }
 
 /** A history entry as a tuple: a backend may leave `detail` out or set it undefined when there is none. */
@@ -310,6 +310,54 @@ export function storeConformance(name: string, open: () => Promise<OpenedStore>)
         await store.ingest([[rec({ dedupeKey: 'k:1' })]], 0);
         await store.applyOutcomes(batch({}));
         assert.deepEqual((await store.records({})).map((r) => [r.status, r.attempts]), [['pending', 0]]);
+      });
+    });
+
+    describe('create-sent marks', () => {
+      it('a mark commits with its step and outlives retries and releases; finishing drops it', async (store) => {
+        await store.ingest([[rec({ dedupeKey: 'k:1' }), rec({ dedupeKey: 'k:2' }), rec({ dedupeKey: 'k:3' }), rec({ dedupeKey: 'k:4' })]], 0);
+        await store.claim(['f1'], 10, 10, 60_000);
+        const ids = await idsOf(store);
+        const all = [ids['k:1']!, ids['k:2']!, ids['k:3']!, ids['k:4']!];
+        assert.deepEqual(await store.createsSent(all), new Set(), 'nothing is marked until a step says so');
+        await store.applyOutcomes(batch({ createSent: [ids['k:1']!, ids['k:2']!, ids['k:3']!] }));
+        await store.applyOutcomes(batch({ createSent: [ids['k:1']!] })); // marked again: still one mark
+        assert.deepEqual(await store.createsSent(all), new Set([ids['k:1'], ids['k:2'], ids['k:3']]));
+        assert.deepEqual(await store.createsSent([ids['k:2']!]), new Set([ids['k:2']]), 'only the ids asked about');
+        assert.deepEqual(await store.createsSent([]), new Set());
+        await store.retryLater([ids['k:1']!], 100, { outcome: 'failed', errorCode: 'ML_ERR_TIMEOUT', reason: 'timeout' }, 20);
+        await store.applyOutcomes(batch({ retried: [{ ids: [ids['k:2']!], availableAt: 100, entry: { outcome: 'failed', errorCode: 'ML_ERR_TIMEOUT', reason: 'timeout' }, at: 20 }], released: [ids['k:3']!] }));
+        await store.release([ids['k:3']!]);
+        assert.deepEqual(await store.createsSent(all), new Set([ids['k:1'], ids['k:2'], ids['k:3']]), 'the create may have landed: the mark stays while the record waits');
+        await store.finish(ids['k:1']!, { outcome: 'created' }, 30);
+        await store.applyOutcomes(batch({ finished: [{ id: ids['k:2']!, entry: { outcome: 'dead', errorCode: 'ML_ERR_INVALID_EMAIL', reason: 'invalid' }, at: 30 }] }));
+        assert.deepEqual(await store.createsSent(all), new Set([ids['k:3']]), 'a finished record, done or dead, carries no mark');
+      });
+
+      it('a finished record is never marked, so a replayed one starts without a mark', async (store) => {
+        await store.ingest([[rec({ dedupeKey: 'k:1' }), rec({ dedupeKey: 'k:2' })]], 0);
+        await store.claim(['f1'], 10, 10, 60_000);
+        const ids = await idsOf(store);
+        await store.applyOutcomes(batch({ createSent: [ids['k:1']!] }));
+        await store.applyOutcomes(batch({ finished: [{ id: ids['k:1']!, entry: { outcome: 'created' }, at: 20 }] }));
+        await store.finish(ids['k:2']!, { outcome: 'dead', errorCode: 'ML_ERR_INVALID_EMAIL', reason: 'invalid' }, 20);
+        await store.applyOutcomes(batch({ createSent: [ids['k:2']!] }));
+        assert.deepEqual(await store.createsSent([ids['k:1']!, ids['k:2']!]), new Set());
+        assert.equal(await store.replay([ids['k:1']!, ids['k:2']!], 30), 2);
+        assert.deepEqual(await store.createsSent([ids['k:1']!, ids['k:2']!]), new Set(), 'the create of the first run does not count again');
+        await store.applyOutcomes(batch({ createSent: [ids['k:2']!] }));
+        assert.deepEqual(await store.createsSent([ids['k:1']!, ids['k:2']!]), new Set([ids['k:2']]), 'a replayed record is marked afresh when it sends a create');
+      });
+
+      it('a mark is written with its step or not at all', async (store) => {
+        await store.ingest([[rec({ dedupeKey: 'k:1' }), rec({ dedupeKey: 'k:2' })]], 0);
+        await store.claim(['f1'], 10, 10, 60_000);
+        const ids = await idsOf(store);
+        await assert.rejects(store.applyOutcomes(batch({
+          createSent: [ids['k:1']!],
+          finished: [{ id: ids['k:2']!, entry: { outcome: 'updated', detail: { n: 1n } }, at: 20 }], // a BigInt has no JSON form
+        })));
+        assert.deepEqual(await store.createsSent([ids['k:1']!]), new Set());
       });
     });
 

@@ -33,6 +33,19 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 3,
+    name: 'create-sent marks: a create whose answer was lost, even to a kill, still ends "created"',
+    // As SQLite's step 5: one row per pending record whose create was about to go out, and the
+    // records in flight across the upgrade marked from the history detail that said so before.
+    sql: `
+      CREATE TABLE create_sent (record_id BIGINT PRIMARY KEY);
+      INSERT INTO create_sent (record_id)
+      SELECT DISTINCT h.record_id FROM history h JOIN records r ON r.id = h.record_id
+       WHERE r.status = 'pending' AND h.detail IS NOT NULL AND h.detail::jsonb ->> 'sent' = 'create'
+         AND NOT EXISTS (SELECT 1 FROM history later WHERE later.record_id = h.record_id AND later.id > h.id AND later.outcome <> 'failed');
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { postgresForTests, queryOnce } from '../../test/support/postgres.ts';
 import { openPostgresStore } from './postgres.ts';
-import { MIGRATIONS, PG_SCHEMA_VERSION, PostgresSchemaError } from './postgres-migrations.ts';
+import { migratePostgres, MIGRATIONS, PG_SCHEMA_VERSION, PostgresSchemaError } from './postgres-migrations.ts';
 import type { NewRecord } from './types.ts';
+import { PRE_MARK_IDS, PRE_MARK_ROWS } from '../../test/support/pre-mark-store.ts';
 
 const postgres = postgresForTests();
 
@@ -29,6 +30,24 @@ test('a fresh database is migrated once, even by two instances starting together
   const again = await openPostgresStore({ url });
   assert.equal((await queryOnce(url, 'SELECT 1 FROM schema_migrations')).length, MIGRATIONS.length, 'a restart applies nothing');
   await again.close();
+});
+
+test('a database from before create-sent marks is migrated keeping what its history said: a pending record whose attempt sent a create is marked', async () => {
+  const url = await postgres.freshDatabase();
+  const old = new pg.Client({ connectionString: url });
+  await old.connect();
+  try {
+    await migratePostgres(old, MIGRATIONS.filter((m) => m.version < 3));
+    await old.query(PRE_MARK_ROWS);
+  } finally {
+    await old.end();
+  }
+  const store = await openPostgresStore({ url });
+  try {
+    assert.deepEqual(await store.createsSent(PRE_MARK_IDS), new Set([1]));
+  } finally {
+    await store.close();
+  }
 });
 
 test('a database written by a newer engine is refused at start, naming both versions', async () => {
@@ -135,6 +154,7 @@ test('outcomes of one step commit together: finished, retried, released, members
     released: [r3.id],
     listed: [{ flow: 'f1', subject: 's1', at: 20 }, { flow: 'f1', subject: 's1', at: 21 }],
     effects: [{ flow: 'f1', recordId: r1.id, subscriberId: '7', email: 'a@example.org', action: 'created', at: 20 }],
+    createSent: [],
   });
   assert.equal((await store.record(r1.id))?.status, 'done');
   assert.deepEqual((await store.history(r1.id)).map((h) => [h.attempt, h.outcome, h.detail]), [[1, 'created', { subscriber: '7' }]]);

@@ -210,6 +210,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
            UPDATE records SET status = $2, outcome = $3, reason = $4, error_code = $5, finished_at = $6,
                   lease_until = NULL, due_at = NULL, attempts = attempts + 1
             WHERE id = $1 RETURNING id, attempts
+         ), unmarked AS (
+           DELETE FROM create_sent WHERE record_id IN (SELECT id FROM f)
          )
          INSERT INTO history (record_id, at, attempt, outcome, reason, error_code, detail)
          SELECT id, $6, attempts, $3, $4, $5, $7 FROM f`,
@@ -250,7 +252,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           ret.code.push(r.entry.errorCode ?? null); ret.at.push(r.at); ret.detail.push(detailOf(r.entry));
         }
       }
-      if (fin.id.length + ret.id.length + batch.released.length + batch.listed.length + batch.effects.length === 0) return;
+      if (fin.id.length + ret.id.length + batch.released.length + batch.listed.length + batch.effects.length + batch.createSent.length === 0) return;
       await q(
         `WITH fin AS (
            UPDATE records r SET status = CASE WHEN f.outcome = 'dead' THEN 'dead' ELSE 'done' END, outcome = f.outcome,
@@ -259,6 +261,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
              FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[]) AS f(id, outcome, reason, error_code, at, detail)
             WHERE r.id = f.id
            RETURNING r.id, r.attempts, f.outcome, f.reason, f.error_code, f.at, f.detail
+         ), unmarked AS (
+           DELETE FROM create_sent WHERE record_id IN (SELECT id FROM fin)
+         ), marked AS (
+           -- Only a pending record is marked: a finished one has nothing left to send.
+           INSERT INTO create_sent (record_id) SELECT id FROM records WHERE id = ANY($24::bigint[]) AND status = 'pending'
+           ON CONFLICT DO NOTHING
          ), ret AS (
            UPDATE records r SET available_at = x.available_at, due_at = x.available_at, lease_until = NULL,
                   attempts = r.attempts + 1, outcome = 'failed', reason = x.reason, error_code = x.error_code
@@ -284,8 +292,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           batch.listed.map((l) => l.flow), batch.listed.map((l) => l.subject), batch.listed.map((l) => l.at),
           batch.effects.map((e) => e.flow), batch.effects.map((e) => e.recordId), batch.effects.map((e) => e.subscriberId),
           batch.effects.map((e) => e.email), batch.effects.map((e) => e.action), batch.effects.map((e) => e.at),
+          batch.createSent,
         ],
       );
+    },
+
+    async createsSent(ids: readonly number[]): Promise<Set<number>> {
+      if (ids.length === 0) return new Set();
+      const { rows } = await q<{ id: number }>(`SELECT record_id AS id FROM create_sent WHERE record_id = ANY($1::bigint[])`, [[...ids]]);
+      return new Set(rows.map((r) => r.id));
     },
 
     async release(ids: readonly number[]): Promise<void> {

@@ -53,6 +53,21 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
       CREATE INDEX records_dead ON records (flow) WHERE status = 'dead';
     `,
   },
+  {
+    version: 5,
+    name: 'create-sent marks: a create whose answer was lost, even to a kill, still ends "created"',
+    // A row per pending record whose create was about to go out (OutcomeBatch.createSent). Before
+    // this step a failed attempt said so in its history detail ({"sent":"create"}): a pending
+    // record with such an entry after its last finish (a replay starts afresh) is marked, so
+    // records in flight across the upgrade keep what they knew.
+    sql: `
+      CREATE TABLE create_sent (record_id INTEGER PRIMARY KEY);
+      INSERT INTO create_sent (record_id)
+      SELECT DISTINCT h.record_id FROM history h JOIN records r ON r.id = h.record_id
+       WHERE r.status = 'pending' AND json_extract(h.detail, '$.sent') = 'create'
+         AND NOT EXISTS (SELECT 1 FROM history later WHERE later.record_id = h.record_id AND later.rowid > h.rowid AND later.outcome <> 'failed');
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

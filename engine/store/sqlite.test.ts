@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { openSqliteStore } from './sqlite.ts';
 import { SCHEMA_VERSION, StoreSchemaError } from './sqlite-migrations.ts';
 import type { NewRecord } from './types.ts';
+import { PRE_MARK_IDS, PRE_MARK_ROWS } from '../../test/support/pre-mark-store.ts';
 
 function rec(over: Partial<NewRecord> & { dedupeKey: string }): NewRecord {
   return { flow: 'f1', trigger: 'new_activity', raw: '{"a":"1"}', subject: null, txn: null, availableAt: 0, ...over };
@@ -55,6 +56,24 @@ test('a store made before schema versioning is migrated in place, keeping its pe
     const db = new Database(file);
     assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
     db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a store from before create-sent marks is migrated keeping what its history said: a pending record whose attempt sent a create is marked', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'store-marks-'));
+  const file = join(dir, 'old.sqlite');
+  try {
+    await openSqliteStore({ file }).close();
+    // Back to version 4, as that release wrote it.
+    const old = new Database(file);
+    old.exec(`DROP TABLE create_sent; ${PRE_MARK_ROWS}`);
+    old.pragma('user_version = 4');
+    old.close();
+    const store = openSqliteStore({ file });
+    assert.deepEqual(await store.createsSent(PRE_MARK_IDS), new Set([1]));
+    await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -88,6 +88,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const releaseAllStmt = db.prepare(
     `UPDATE records SET lease_until = NULL, due_at = available_at WHERE lease_until IS NOT NULL AND status = 'pending'`,
   );
+  // Only a pending record is marked: a finished one has nothing left to send.
+  const markCreate = db.prepare(
+    `INSERT INTO create_sent (record_id) SELECT id FROM records WHERE id IN (SELECT value FROM json_each(?)) AND status = 'pending'
+     ON CONFLICT DO NOTHING`,
+  );
+  const dropMark = db.prepare(`DELETE FROM create_sent WHERE record_id = ?`);
+  const marked = db.prepare(`SELECT record_id AS id FROM create_sent WHERE record_id IN (SELECT value FROM json_each(?))`);
   const onList = db.prepare(`SELECT 1 FROM memberships WHERE flow = ? AND subject = ?`);
   const onListOf = db.prepare(
     `SELECT subject FROM memberships WHERE flow = ? AND subject IN (SELECT value FROM json_each(?))`,
@@ -185,6 +192,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       reason: entry.reason ?? null, errorCode: entry.errorCode ?? null,
     }) as { attempts: number } | undefined;
     if (row) history(id, row.attempts, entry, now);
+    dropMark.run(id);
   });
 
   const retryTx = db.transaction((ids: readonly number[], availableAt: number, entry: OutcomeEntry, now: number) => {
@@ -202,6 +210,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const applyTx = db.transaction((batch: OutcomeBatch) => {
     for (const effect of batch.effects) addEffect.run(effect);
     for (const m of batch.listed) markList.run(m.flow, m.subject, m.at);
+    if (batch.createSent.length > 0) markCreate.run(JSON.stringify(batch.createSent));
     for (const f of batch.finished) finishTx(f.id, f.entry, f.at);
     for (const r of batch.retried) retryTx(r.ids, r.availableAt, r.entry, r.at);
     if (batch.released.length > 0) releaseIds(batch.released);
@@ -259,6 +268,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     retryLater: async (ids, availableAt, entry, now) => retryTx(ids, availableAt, entry, now),
     release: async (ids) => releaseIds(ids),
     applyOutcomes: async (batch) => applyTx(batch),
+    createsSent: async (ids) => new Set((marked.all(JSON.stringify(ids)) as { id: number }[]).map((r) => r.id)),
     releaseAll: async () => releaseAllStmt.run().changes,
     isOnList: async (flow, subject) => onList.get(flow, subject) !== undefined,
     subjectsOnList: async (flow, subjects) =>

@@ -155,6 +155,13 @@ export interface OutcomeBatch {
   listed: { flow: string; subject: string; at: number }[];
   /** What was done to the destination, as `recordEffect` does. */
   effects: Effect[];
+  /**
+   * Pending records whose create goes out after this commit: marked first, so a create MailerLite
+   * carried out is known even when its answer never came back (a timeout, a failed commit, the
+   * process killed). A mark is kept through retries and releases and dropped when the record
+   * finishes; a finished record is never marked, so a replay starts without one.
+   */
+  createSent: number[];
 }
 
 export interface Store {
@@ -174,10 +181,12 @@ export interface Store {
   /** Drops leases without counting an attempt (the account is paused, the engine is stopping). */
   release(ids: readonly number[]): Promise<void>;
   /**
-   * Applies one step's writes in ONE transaction, all or nothing: effects, memberships, finished
-   * records, retries, then releases (no record is in two of those lists).
+   * Applies one step's writes in ONE transaction, all or nothing: effects, memberships, create
+   * marks, finished records, retries, then releases (no record is in two of those lists).
    */
   applyOutcomes(batch: OutcomeBatch): Promise<void>;
+  /** Which of these records carry the mark `OutcomeBatch.createSent` set (all pending). */
+  createsSent(ids: readonly number[]): Promise<Set<number>>;
   /**
    * Drops every lease; returns how many. SQLite only: one process owns the file, so at start-up
    * every lease is a dead process's. A store shared by several instances must not do this (it

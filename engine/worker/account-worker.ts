@@ -16,7 +16,7 @@ import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 import type { OutcomeBatch, Store, StoredRecord } from '../store/types.ts';
 import { pausesAccount, type FailureDecision } from '../failure/decide-failure.ts';
 import { DURABLE_BACKOFF, type BackoffOptions } from '../failure/schedules.ts';
-import { afterLookUp, SENT_CREATE, sentCreates } from './after-look-up.ts';
+import { afterLookUp, sentCreates } from './after-look-up.ts';
 import { DirectoryCache } from './directory.ts';
 import type { WorkerHooks } from './hooks.ts';
 import { asEngineError, isEmpty, outcomeBatch, Outcomes } from './outcomes.ts';
@@ -280,10 +280,9 @@ export class AccountWorker {
     for (const job of next) this.composer.push(job);
   }
 
-  /** A unit's failure, applied as decided; a write that was a create says so for the next attempt. */
+  /** A unit's failure, applied as decided (a create it sent is known by its mark: after-look-up.ts). */
   private failed(batch: OutcomeBatch, work: Lookup | Job, error: EngineError, now: number): void {
-    const sentCreate = 'plan' in work && work.plan.intent.kind === 'create';
-    const decision: FailureDecision = this.outcomes.failed(batch, work.unit, error, now, sentCreate ? SENT_CREATE : undefined);
+    const decision: FailureDecision = this.outcomes.failed(batch, work.unit, error, now);
     // The queued look-ups a pause drops go back in the same commit as the unit that paused it.
     if (decision.action === 'pause') batch.released.push(...this.pause(error, now));
     else if (decision.action === 'retry' && decision.refresh === 'directory') this.directory.invalidate();

@@ -2,6 +2,12 @@
  * What a look-up's answer leads to: the policy's decision for the subscriber found, then either an
  * outcome (skipped, nothing to change) or a write for the next round. Planning and encoding are
  * the unit's own steps: what they throw fails that unit alone.
+ *
+ * This file is also the one home of the rule for a create whose answer never came back: a create
+ * is marked in the store in the same commit that decides it, before it is sent (`createSent`),
+ * and a later look-up that finds the subscriber of a marked unit finishes it as created. The mark
+ * is durable, so the rule holds whether the answer was lost to a timeout, a failed commit or a
+ * killed process; it is dropped when the record finishes, so a replay does not inherit it.
  */
 import type { EngineError } from '../errors.ts';
 import type { Decision } from '../policy/decide.ts';
@@ -13,9 +19,6 @@ import { plan } from '../pipeline/plan.ts';
 import type { OutcomeBatch, Store } from '../store/types.ts';
 import { asEngineError, type Outcomes } from './outcomes.ts';
 import type { Job, Lookup } from './work.ts';
-
-/** The detail a failed attempt stores when it had sent a create (see `sentCreateBefore`). */
-export const SENT_CREATE = { sent: 'create' } as const;
 
 export interface AfterLookUpContext {
   client: Destination;
@@ -63,6 +66,8 @@ export function afterLookUp(ctx: AfterLookUpContext, l: Lookup, result: IntentRe
     } catch (err) {
       throw PipelineErrors.ENGINE_ERR_UNENCODABLE({ detail: err instanceof Error ? err.message : String(err) });
     }
+    // Marked in the commit that ends this step, which comes before the write is sent.
+    if (p.intent.kind === 'create') ctx.batch.createSent.push(...l.unit.records.map((r) => r.record.id));
     return { ...l, decision, plan: p, existing, cost, createdEarlier };
   } catch (err) {
     ctx.failed(l, asEngineError(err));
@@ -80,21 +85,17 @@ function completeCreate(l: Lookup): Decision {
 }
 
 /**
- * The units (by primary record id) among these answered look-ups whose earlier attempt sent a
- * create whose answer never came back: read before the step's writes are decided, so deciding
- * needs no store call. Only retried units that found a subscriber are read.
+ * The units (by primary record id) among these answered look-ups whose create went out before
+ * (any of its records carries the mark): one store read for the round, made before the step's
+ * writes are decided, so deciding needs no store call. Only units that found a subscriber are asked
+ * about (one that found none is created now, whatever was sent before).
  */
 export async function sentCreates(store: Store, lookups: readonly Lookup[], results: readonly IntentResult[]): Promise<Set<number>> {
-  const sent = new Set<number>();
-  for (const [i, l] of lookups.entries()) {
+  const found = lookups.filter((_, i) => {
     const result = results[i];
-    const primary = l.unit.records[0]!.record;
-    if (!result?.ok || result.found === null || primary.attempts === 0) continue;
-    if ((await store.history(primary.id)).some((h) => isSentCreate(h.detail))) sent.add(primary.id);
-  }
-  return sent;
-}
-
-function isSentCreate(detail: unknown): boolean {
-  return typeof detail === 'object' && detail !== null && (detail as { sent?: unknown }).sent === SENT_CREATE.sent;
+    return result?.ok === true && result.found !== null;
+  });
+  if (found.length === 0) return new Set();
+  const marked = await store.createsSent(found.flatMap((l) => l.unit.records.map((r) => r.record.id)));
+  return new Set(found.filter((l) => l.unit.records.some((r) => marked.has(r.record.id))).map((l) => l.unit.records[0]!.record.id));
 }

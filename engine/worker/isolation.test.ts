@@ -192,3 +192,58 @@ test('lost 201: the unit whose create landed whole writes nothing more once its 
     await r.close();
   }
 });
+
+test('lost 201: the commit after a create fails (as a killed process never makes it); the create was marked before it went out, so it ends created', async () => {
+  const r = await rig(GROUPS);
+  try {
+    await r.ingest(signup('unrecorded@example.org'));
+    await r.worker.round(); // the look-up: none, a create is decided (and marked in the same commit)
+    const realApply = r.store.applyOutcomes.bind(r.store);
+    let refused = false;
+    r.store.applyOutcomes = async (batch) => {
+      if (!refused && batch.finished.length > 0) {
+        refused = true; // the create's outcome is never recorded: no history, no attempt counted
+        throw new Error('database or disk is full');
+      }
+      return realApply(batch);
+    };
+    await assert.rejects(r.worker.round(), /disk is full/);
+    const pending = await byStatus(r, 'pending');
+    assert.deepEqual(pending.map((x) => x.attempts), [0, 0]);
+    for (const p of pending) assert.deepEqual(await r.store.history(p.id), []);
+    await r.worker.drain();
+    const records = await r.store.records({ flow: 'w' });
+    assert.deepEqual(records.map((x) => x.status), ['done', 'done']);
+    assert.ok(records.some((x) => x.outcome === 'created'), 'created, not "updated"');
+    assert.deepEqual((await r.store.effects('w', 0)).map((e) => e.action), ['created'], 'purge-test-contacts will delete it');
+    const writes = r.fake.requests(r.token).flatMap((q) => (q.items ?? []).filter((i) => i.method !== 'GET').map((i) => `${i.method} ${i.status}`));
+    assert.deepEqual(writes, ['POST 201'], 'one create, nothing written after it');
+    assert.deepEqual(await r.store.createsSent(records.map((x) => x.id)), new Set(), 'the mark went with the finish');
+  } finally {
+    await r.close();
+  }
+});
+
+test('lost 201: a replayed record whose first run lost a create answer is not counted as created again', async () => {
+  const r = await rig(GROUPS, { timeoutMs: 150 });
+  try {
+    await r.ingest(signup('again@example.org'));
+    await r.worker.round();
+    r.fake.inject({ path: '/api/batch', delayMs: 400 }); // carried out, answered after the client gave up
+    await r.worker.round();
+    await until('the fake carried the create out', () => r.fake.account(r.token).subscribers().length === 1);
+    r.clock.now += 1500;
+    await r.worker.drain();
+    const first = await r.store.records({ flow: 'w' });
+    assert.ok(first.some((x) => x.outcome === 'created'));
+    assert.equal(await r.store.replay(first.map((x) => x.id), r.clock.now), 2);
+    await r.worker.drain();
+    const again = await r.store.records({ flow: 'w' });
+    assert.deepEqual(again.map((x) => x.status), ['done', 'done']);
+    assert.ok(!again.some((x) => x.outcome === 'created'), `the replay found the subscriber its first run made: ${again.map((x) => x.outcome).join(', ')}`);
+    assert.deepEqual((await r.store.effects('w', 0)).map((e) => e.action), ['created', 'updated'], 'one create for purge, then what the replay did');
+    assert.equal(r.fake.account(r.token).subscribers().length, 1);
+  } finally {
+    await r.close();
+  }
+});

@@ -15,12 +15,12 @@ import type { WorkerHooks } from './hooks.ts';
 
 /** An empty batch for one step's writes. */
 export function outcomeBatch(): OutcomeBatch {
-  return { finished: [], retried: [], released: [], listed: [], effects: [] };
+  return { finished: [], retried: [], released: [], listed: [], effects: [], createSent: [] };
 }
 
 /** True when the step decided nothing to write (its store call is skipped). */
 export function isEmpty(batch: OutcomeBatch): boolean {
-  return batch.finished.length + batch.retried.length + batch.released.length + batch.listed.length + batch.effects.length === 0;
+  return batch.finished.length + batch.retried.length + batch.released.length + batch.listed.length + batch.effects.length + batch.createSent.length === 0;
 }
 
 export class Outcomes {
@@ -58,11 +58,10 @@ export class Outcomes {
   }
 
   /**
-   * Applies one unit's failure as its error's definition says. A retry is stored with `detail`
-   * (what the attempt had sent, so the next one can tell what happened). Returns the decision:
-   * the caller pauses the account or refreshes the directory when it says so.
+   * Applies one unit's failure as its error's definition says. Returns the decision: the caller
+   * pauses the account or refreshes the directory when it says so.
    */
-  failed(batch: OutcomeBatch, unit: Unit, error: EngineError, now: number, detail?: Record<string, unknown>): FailureDecision {
+  failed(batch: OutcomeBatch, unit: Unit, error: EngineError, now: number): FailureDecision {
     const ids = unit.records.map((p) => p.record.id);
     const attempts = Math.max(...unit.records.map((p) => p.record.attempts)) + 1;
     const decision = decideFailure(error, { attempts, backoff: this.backoff });
@@ -72,7 +71,7 @@ export class Outcomes {
       this.dead(batch, unit, decision.error, now);
     } else {
       const entry: OutcomeEntry = { outcome: 'failed', errorCode: error.code, reason: error.message };
-      batch.retried.push({ ids, availableAt: now + decision.delayMs, entry: detail ? { ...entry, detail } : entry, at: now });
+      batch.retried.push({ ids, availableAt: now + decision.delayMs, entry, at: now });
       unit.records.forEach(() => this.hooks.outcome?.(unit.flow, 'failed', error.code));
       this.log.warn({ flow: unit.flow, records: ids, code: error.code, attempt: attempts, retry_in_ms: Math.round(decision.delayMs) }, 'record will be retried');
     }
