@@ -3,7 +3,7 @@
  * field `_csrf` (or the X-CSRF-Token header), compared in constant time.
  */
 import { randomBytes } from 'node:crypto';
-import { sameSecret } from './same-secret.ts';
+import { sameSecret } from '../operator/same-secret.ts';
 
 export const CSRF_FIELD = '_csrf';
 export const CSRF_HEADER = 'x-csrf-token';

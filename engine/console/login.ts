@@ -2,7 +2,8 @@
  * Logging in and out. The login form has its own CSRF token (a short-lived cookie matched by a
  * hidden field), since there is no session yet to hold one. The admin token is compared in
  * constant time; every attempt, refused or not, goes to the audit log (a refused one without any
- * fingerprint of what was typed: a hash of a short guess could be reversed).
+ * fingerprint of what was typed: a hash of a short guess could be reversed). Wrong tokens are
+ * throttled per address, counted together with the admin API's (engine/operator/token-guesses.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConsoleContext } from './context.ts';
@@ -11,9 +12,10 @@ import { CSRF_FIELD, csrfMatches, newToken } from './csrf.ts';
 import { formFields } from './form-body.ts';
 import { html } from './html.ts';
 import { page } from './layout.ts';
-import { sameSecret } from './same-secret.ts';
+import { sameSecret } from '../operator/same-secret.ts';
 import { overTls, requireSession, SESSION_COOKIE, sessionOf } from './session-guard.ts';
 import { tokenId } from '../operator/token-id.ts';
+import { retryAfterSeconds } from '../operator/token-guesses.ts';
 
 const LOGIN_COOKIE = 'engine_login';
 const LOGIN_FORM_SECONDS = 600;
@@ -55,7 +57,14 @@ export function registerLogin(ui: FastifyInstance, ctx: ConsoleContext): void {
     if (!csrfMatches(readCookie(req.headers.cookie, LOGIN_COOKIE) ?? '', fields[CSRF_FIELD])) {
       return loginPage(reply, req, 403, next, 'The login form expired or was not sent from this page; try again.');
     }
+    const wait = ctx.guesses.waitMs(req.ip, ctx.now());
+    if (wait > 0) {
+      reply.header('retry-after', retryAfterSeconds(wait));
+      return loginPage(reply, req, 429, next, `Too many wrong tokens from this address: try again in ${Math.ceil(wait / 60_000)} min.`);
+    }
     const ok = sameSecret(ctx.token, fields['token']);
+    if (ok) ctx.guesses.accepted(req.ip);
+    else ctx.guesses.refused(req.ip, ctx.now());
     const actor = ok ? tokenId(ctx.token) : 'unknown';
     await ctx.store.addAudit({ at: ctx.now(), actor, action: 'login', ok, target: null, detail: { ip: req.ip } });
     if (!ok) return loginPage(reply, req, 401, next, 'That is not the admin token.');

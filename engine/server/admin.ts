@@ -1,4 +1,3 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EngineError } from '../errors.ts';
 import type { Store } from '../store/types.ts';
@@ -9,15 +8,12 @@ import type { AuditAction, AuditQuery } from '../store/types.ts';
 import type { Fleet } from '../runtime/fleet.ts';
 import type { ClusterView } from '../store/open-store.ts';
 import { recordView } from '../operator/record-view.ts';
+import { retryAfterSeconds, type TokenGuesses } from '../operator/token-guesses.ts';
+import { sameSecret } from '../operator/same-secret.ts';
 
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
-}
-
-function authorised(req: FastifyRequest, token: string): boolean {
+function bearerOf(req: FastifyRequest): string {
   const header = req.headers.authorization ?? '';
-  const given = header.startsWith('Bearer ') ? header.slice(7) : '';
-  return timingSafeEqual(digest(given), digest(token));
+  return header.startsWith('Bearer ') ? header.slice(7) : '';
 }
 
 /** Answers with a defined error: its status, code and message. */
@@ -26,12 +22,20 @@ function refuse(reply: FastifyReply, err: EngineError): FastifyReply {
 }
 
 /** The admin API under /admin, behind a bearer token: inspect flows and records, replay. */
-export function registerAdmin(app: FastifyInstance, opts: { token: string; store: Store; fleet: Fleet; cluster?: ClusterView | null; wake: (flow: string) => void }): void {
+export function registerAdmin(app: FastifyInstance, opts: {
+  token: string; store: Store; fleet: Fleet; cluster?: ClusterView | null; wake: (flow: string) => void; guesses: TokenGuesses; now: () => number;
+}): void {
   const { store, fleet } = opts;
   const actor = tokenId(opts.token);
   app.register(async (admin) => {
     admin.addHook('onRequest', async (req, reply) => {
-      if (!authorised(req, opts.token)) return refuse(reply, AdminErrors.ENGINE_ERR_ADMIN_AUTH());
+      const wait = opts.guesses.waitMs(req.ip, opts.now());
+      if (wait > 0) return refuse(reply.header('retry-after', retryAfterSeconds(wait)), AdminErrors.ENGINE_ERR_ADMIN_THROTTLED({ seconds: retryAfterSeconds(wait) }));
+      if (!sameSecret(opts.token, bearerOf(req))) {
+        opts.guesses.refused(req.ip, opts.now());
+        return refuse(reply, AdminErrors.ENGINE_ERR_ADMIN_AUTH());
+      }
+      opts.guesses.accepted(req.ip);
     });
     admin.get('/flows', adminRoute({ querystring: {} }), async () => {
       const [all, cluster] = await Promise.all([store.stats(), opts.cluster?.view() ?? null]);

@@ -14,6 +14,7 @@ import { StoreWrites } from './store-writes.ts';
 import { registerConsole, registerConsoleOff } from '../console/routes.ts';
 import { RateLimitLog } from '../console/rate-limit-log.ts';
 import { Sessions, type SessionOptions } from '../console/session.ts';
+import { TokenGuesses } from '../operator/token-guesses.ts';
 
 export interface AppOptions {
   fleet: Fleet;
@@ -149,9 +150,10 @@ export function buildApp(opts: AppOptions): EngineApp {
       const f = fleet.flow(flowId);
       if (f) fleet.committed(f.accountKey);
     };
-    registerAdmin(app, { token: opts.adminToken, store, fleet, cluster: opts.cluster, wake });
+    const guesses = new TokenGuesses();
+    registerAdmin(app, { token: opts.adminToken, store, fleet, cluster: opts.cluster, wake, guesses, now: Date.now });
     registerConsole(app, {
-      token: opts.adminToken, store, fleet, wake,
+      token: opts.adminToken, store, fleet, wake, guesses,
       sessions: new Sessions(opts.sessions),
       rateLimits: opts.rateLimits ?? new RateLimitLog(),
       now: Date.now,
