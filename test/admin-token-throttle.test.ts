@@ -15,9 +15,9 @@ import '../adapters/index.ts';
 const ADMIN = 'throttle-admin-token-for-tests';
 
 /** GET with a bearer token from a chosen loopback source address (Linux routes all of 127/8 to lo). */
-function adminGet(url: string, token: string, localAddress: string): Promise<{ status: number; retryAfter: string | undefined; body: string }> {
+function adminGet(url: string, token: string, localAddress: string, headers: Record<string, string> = {}): Promise<{ status: number; retryAfter: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { authorization: `Bearer ${token}` }, localAddress }, (res) => {
+    const req = request(url, { headers: { authorization: `Bearer ${token}`, ...headers }, localAddress }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body }));
     });
@@ -65,6 +65,35 @@ test('a right token clears the address\'s count', async () => {
     assert.equal((await adminGet(flows, ADMIN, '127.0.0.1')).status, 200);
     for (let i = 0; i < wrongs; i++) assert.equal((await adminGet(flows, 'wrong', '127.0.0.1')).status, 401);
     assert.equal((await adminGet(flows, ADMIN, '127.0.0.1')).status, 200, 'the earlier refusals were forgotten');
+  } finally {
+    await h.close();
+  }
+});
+
+test('behind a trusted proxy (--trust-proxy) the throttle counts the forwarded client, and the console cookie is Secure over the proxy\'s TLS', async () => {
+  const h = await startHarness({ flows: { hope: flowYaml('hope', 'all_contacts', {}) }, server: { adminToken: ADMIN, trustProxy: ['127.0.0.1'] } });
+  try {
+    const flows = `${h.server.url}/admin/flows`;
+    const from = (client: string) => ({ 'x-forwarded-for': client });
+    for (let i = 0; i < DEFAULT_GUESS_LIMITS.maxRefused; i++) assert.equal((await adminGet(flows, 'wrong', '127.0.0.1', from('203.0.113.5'))).status, 401);
+    assert.equal((await adminGet(flows, ADMIN, '127.0.0.1', from('203.0.113.5'))).status, 429, 'the guessing client is held back');
+    assert.equal((await adminGet(flows, ADMIN, '127.0.0.1', from('203.0.113.6'))).status, 200, 'another client behind the same proxy is not');
+
+    const form = await fetch(`${h.server.url}/ui/login`, { headers: { 'x-forwarded-proto': 'https' } });
+    assert.match(form.headers.getSetCookie().join('\n'), /engine_login=[^;]+;.*Secure/);
+  } finally {
+    await h.close();
+  }
+});
+
+test('without --trust-proxy a forwarded address is not believed: the proxy\'s own address is the one held back', async () => {
+  const h = await startHarness({ flows: { hope: flowYaml('hope', 'all_contacts', {}) }, server: { adminToken: ADMIN } });
+  try {
+    const flows = `${h.server.url}/admin/flows`;
+    for (let i = 0; i < DEFAULT_GUESS_LIMITS.maxRefused; i++) {
+      assert.equal((await adminGet(flows, 'wrong', '127.0.0.1', { 'x-forwarded-for': `203.0.113.${i}` })).status, 401);
+    }
+    assert.equal((await adminGet(flows, ADMIN, '127.0.0.1', { 'x-forwarded-for': '198.51.100.1' })).status, 429, 'a made-up X-Forwarded-For does not dodge the throttle');
   } finally {
     await h.close();
   }

@@ -128,3 +128,9 @@ test('an unknown option exits 2 with the option quoted once, then the command\'s
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /^engine validate: Option '--format <value>' argument missing\n/);
 });
+
+test('engine serve --trust-proxy with an entry that is not an address or range exits 2 naming it, before opening anything', async () => {
+  const r = await engine('serve', '--trust-proxy', '10.0.0.1,proxy.internal', '--db', ':memory:');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^engine serve: --trust-proxy: "proxy\.internal" is not an IP address, a CIDR range or one of loopback, linklocal, uniquelocal\n/);
+});

@@ -4,8 +4,8 @@
  * client has been refused `maxRefused` times within `windowMs`, its tries are not even compared
  * until the oldest refusal ages out of the window (comparing them would still answer the guess).
  *
- * Behind a reverse proxy every client has the proxy's address unless fastify's `trustProxy` is
- * set: then one guesser blocks everyone, which is the safe side of that mistake.
+ * Behind a reverse proxy every client has the proxy's address unless `--trust-proxy` names it
+ * (engine/server/trusted-proxies.ts): then one guesser blocks everyone, the safe side of that mistake.
  */
 export interface GuessLimits {
   maxRefused: number;

@@ -36,6 +36,8 @@ export interface AppOptions {
   sessions?: Partial<SessionOptions>;
   /** The instances sharing a PostgreSQL store, for the admin API's fleet view. */
   cluster?: ClusterView | null;
+  /** Reverse proxies whose X-Forwarded-For is believed (none by default). */
+  trustProxy?: string[];
 }
 
 export interface EngineApp {
@@ -72,7 +74,8 @@ export function buildApp(opts: AppOptions): EngineApp {
   // Fastify's own request logging is off: one line per delivery is written below, without PII.
   const bodyLimit = opts.bodyLimit ?? 4 * 1024 * 1024;
   const limits = { ...DEFAULT_HTTP_LIMITS, ...opts.limits };
-  const app = Fastify({ logger: false, bodyLimit, ...serverOptions(limits) });
+  const trustProxy = opts.trustProxy && opts.trustProxy.length > 0 ? opts.trustProxy : false;
+  const app = Fastify({ logger: false, bodyLimit, trustProxy, ...serverOptions(limits) });
   limitBodies(app, { maxBodies: limits.maxBodies, maxBodyBytes: limits.maxBodyBytes, bodyLimit }, metrics.registry);
   const writes = new StoreWrites(store, log);
   const intake = new IntakeQueue(store, Date.now, writes);

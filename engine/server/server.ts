@@ -37,6 +37,8 @@ export interface ServerOptions {
   override?: (flow: FlowConfig) => FlowConfig;
   /** Console session lifetimes (tests shorten them). */
   sessions?: Partial<SessionOptions>;
+  /** Reverse proxies whose X-Forwarded-For is believed (engine/server/trusted-proxies.ts). */
+  trustProxy?: string[];
 }
 
 export interface RunningServer {
@@ -63,7 +65,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   fleet = new Fleet({ paths: opts.flows, store, log, env: opts.env, worker: opts.worker, hooks: rateLimits.listen(metrics.hooks()), override: opts.override, ownership });
   fleet.load();
   const { app, closeIntake } = buildApp({
-    fleet, store, log, metrics, adminToken: opts.adminToken, bodyLimit: opts.bodyLimit, limits: opts.limits, rateLimits, sessions: opts.sessions, cluster,
+    fleet, store, log, metrics, adminToken: opts.adminToken, bodyLimit: opts.bodyLimit, limits: opts.limits, rateLimits, sessions: opts.sessions, cluster, trustProxy: opts.trustProxy,
   });
   await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
   const address = app.server.address();
