@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compareDiagnostics, diagnostic, hasErrors, type Diagnostic } from './diagnostic.ts';
-import type { CompiledExpressions } from './expressions.ts';
+import { ExpressionCache, type CompiledExpressions } from './expressions.ts';
 import { findFlowFiles } from './discover.ts';
 import { checkFleet } from './fleet-check.ts';
 import { parseFlowFile, type LoadOptions, type ParsedFlowFile } from './load-file.ts';
@@ -58,7 +58,9 @@ export function flowFilesIn(paths: readonly string[]): { files: string[]; diagno
 
 export function loadFlowDir(paths: readonly string[], options: LoadOptions = {}): FlowSetResult {
   const found = flowFilesIn(paths);
-  const parsed: ParsedFlowFile[] = found.files.map((file) => parseFlowFile(file, options));
+  // One cache for the load: a fleet of copies of one template compiles its expressions once.
+  const expressions = new ExpressionCache();
+  const parsed: ParsedFlowFile[] = found.files.map((file) => parseFlowFile(file, options, expressions));
   const fleet = checkFleet(parsed);
   const diagnostics = [...found.diagnostics, ...fleet, ...parsed.flatMap((p) => p.result.diagnostics)].sort(compareDiagnostics);
   const clashing = new Set(fleet.filter((d) => d.severity === 'error').map((d) => d.file));

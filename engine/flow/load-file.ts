@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, type YAMLError, type YAMLWarning } from 'yaml';
 import { compareDiagnostics, diagnostic, hasErrors, type Diagnostic } from './diagnostic.ts';
-import { compileExpressions, type CompiledExpressions } from './expressions.ts';
+import { compileExpressions, ExpressionCache, type CompiledExpressions } from './expressions.ts';
 import { FlowSource } from './flow-source.ts';
 import { checkSchema } from './schema-check.ts';
 import { checkSemantics, type SemanticOptions } from './semantic-check.ts';
@@ -59,7 +59,8 @@ function yamlDiagnostic(err: YAMLError | YAMLWarning, source: FlowSource, file: 
   return diagnostic(err.name === 'YAMLWarning' ? 'FLOW_ERR_YAML_WARNING' : 'FLOW_ERR_YAML_SYNTAX', { detail }, file, at);
 }
 
-export function parseFlowFile(file: string, options: LoadOptions = {}): ParsedFlowFile {
+/** `expressions`: shared by the files of one load, so flows with the same `when` or `mapping` compile it once. */
+export function parseFlowFile(file: string, options: LoadOptions = {}, expressions = new ExpressionCache()): ParsedFlowFile {
   const fail = (d: Diagnostic): ParsedFlowFile => ({ result: { file, diagnostics: [d] } });
   const top = { line: 1, col: 1 };
   let bytes: Buffer;
@@ -100,7 +101,7 @@ export function parseFlowFile(file: string, options: LoadOptions = {}): ParsedFl
   const flagged = new Set(semantic.map((d) => d.path));
   diagnostics.push(...checkSchema(data, source, file).filter((d) => d.code !== 'FLOW_ERR_VALUE' || !flagged.has(d.path)));
   diagnostics.push(...semantic);
-  const compiled = isMap(contents) ? compileExpressions(data, source, file) : { expressions: {}, diagnostics: [] };
+  const compiled = isMap(contents) ? compileExpressions(data, source, file, expressions) : { expressions: {}, diagnostics: [] };
   diagnostics.push(...compiled.diagnostics);
   diagnostics.sort(compareDiagnostics);
 
