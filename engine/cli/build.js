@@ -32,6 +32,31 @@ const sourceImportMetaUrl = {
   },
 };
 
+/**
+ * yaml's parser reads `process.env.LOG_TOKENS` for every token, and its composer `LOG_STREAM` for
+ * every node (debugging switches). Each read is a getenv(), a scan of the whole environment: a
+ * server whose environment holds the secrets of 1,000 flows (2,000 variables) spent more CPU in
+ * those reads than in the rest of parsing its flow files. In the bundle each switch is read once,
+ * when the module loads.
+ */
+const yamlEnvReadOnce = {
+  name: 'yaml-env-read-once',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]yaml[\\/]dist[\\/](parse[\\/]parser|compose[\\/]composer)\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const switches = [...new Set(text.match(/node_process\.env\.LOG_[A-Z]+/g) ?? [])];
+      if (switches.length === 0) return undefined;
+      let contents = text;
+      const reads = switches.map((read) => {
+        const name = `__yaml_${read.slice('node_process.env.'.length)}`;
+        contents = contents.replaceAll(read, name);
+        return `var ${name} = require('node:process').env.${read.slice('node_process.env.'.length)};`;
+      });
+      return { contents: `${reads.join('\n')}\n${contents}`, loader: 'js' };
+    });
+  },
+};
+
 const started = performance.now();
 rmSync(OUT, { recursive: true, force: true });
 const result = await build({
@@ -42,7 +67,7 @@ const result = await build({
   bundle: true,
   splitting: true,
   external: ['better-sqlite3'],
-  plugins: [sourceImportMetaUrl],
+  plugins: [sourceImportMetaUrl, yamlEnvReadOnce],
   format: 'esm',
   platform: 'node',
   target: 'node20',
