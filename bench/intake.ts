@@ -17,13 +17,14 @@
  * over the deliveries it answered. A CPU profile of the production form (the V8 profiler that
  * node --cpu-prof runs, over the load only) gives the functions that take the most of its time.
  *
- * Run alone: node --import tsx bench/intake.ts   (--profile-only: just the profile)
+ * Run alone: node --import tsx bench/intake.ts   (--profile-only [production|isolation]: just one profile)
  */
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { findSourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,9 +168,16 @@ async function serve(kind: Kind, fakeUrl: string): Promise<void> {
   const session = new Session();
   session.connect();
   const post = (method: string): Promise<unknown> => new Promise((resolve, reject) => session.post(method, (err, answer) => (err ? reject(err) : resolve(answer))));
+  // How long the event loop was held: a delivery arriving meanwhile waits at least that long.
+  const lag = monitorEventLoopDelay({ resolution: 1 });
+  lag.enable();
   process.send!({ url: served.url });
   process.on('message', (m) => {
     if (m === 'cpu') process.send!({ cpu: process.cpuUsage() });
+    if (m === 'lag') {
+      process.send!({ lag: { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 } });
+      lag.reset();
+    }
     if (m === 'profile-start') void post('Profiler.enable').then(() => post('Profiler.start')).then(() => process.send!({ profiling: true }));
     if (m === 'profile-stop') void post('Profiler.stop').then((answer) => process.send!({ profile: toSource((answer as { profile: CpuProfile }).profile) }));
     if (m === 'stop') void served.close().then(() => process.exit(0));
@@ -182,7 +190,7 @@ interface Child {
   proc: ChildProcess;
 }
 
-function spawn(kind: Kind, fakeUrl: string): Promise<Child> {
+export function spawn(kind: Kind, fakeUrl: string): Promise<Child> {
   const proc = fork(fileURLToPath(import.meta.url), ['--serve', kind, fakeUrl], { execArgv: ['--enable-source-maps', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${kind} server did not start`)), 60_000);
@@ -194,7 +202,7 @@ function spawn(kind: Kind, fakeUrl: string): Promise<Child> {
   });
 }
 
-function stop(child: Child): Promise<void> {
+export function stop(child: Child): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       child.proc.kill('SIGKILL');
@@ -239,7 +247,7 @@ interface Load {
   cpuUs: number;
 }
 
-async function load(child: Child, opts: { seconds: number; paced?: boolean }): Promise<Load> {
+export async function load(child: Child, opts: { seconds: number; paced?: boolean }): Promise<Load> {
   const bodies = signedBodies(opts.paced ? PACED_RATE * opts.seconds + 1000 : 60_000);
   let next = 0;
   const before = await cpuOf(child);
@@ -269,7 +277,7 @@ async function load(child: Child, opts: { seconds: number; paced?: boolean }): P
   };
 }
 
-function ask<T>(child: Child, message: string, key: string): Promise<T> {
+export function ask<T>(child: Child, message: string, key: string): Promise<T> {
   return new Promise((resolve) => {
     const listener = (m: unknown): void => {
       if (typeof m !== 'object' || m === null || !(key in m)) return;
@@ -281,9 +289,9 @@ function ask<T>(child: Child, message: string, key: string): Promise<T> {
   });
 }
 
-/** The production form under the CPU profiler, over a load only: its top functions. */
-export async function profile(fakeUrl: string): Promise<Row[]> {
-  const child = await spawn('production', fakeUrl);
+/** One engine form under the CPU profiler, over a load only: its top functions. */
+export async function profile(fakeUrl: string, kind: 'production' | 'isolation' = 'production'): Promise<Row[]> {
+  const child = await spawn(kind, fakeUrl);
   let answered = 0;
   let recorded: CpuProfile;
   try {
@@ -295,10 +303,11 @@ export async function profile(fakeUrl: string): Promise<Row[]> {
     await stop(child);
   }
   const { self, total, busyMs } = hotFunctions(recorded, ROOT, 8);
+  const bench = `intake-profile-${kind}`;
   return [
-    { bench: 'intake-profile', metric: `production form under the V8 CPU profiler, ${PROFILE_SECONDS} s at ${CONNECTIONS} connections: busy CPU ms; deliveries answered`, value: `${fmt(busyMs)} ms; ${fmt(answered)}` },
-    ...self.map((f, i): Row => ({ bench: 'intake-profile', metric: `self time #${i + 1}: ${f.where}`, value: pct(f.share) })),
-    ...total.map((f, i): Row => ({ bench: 'intake-profile', metric: `total time, project code #${i + 1}: ${f.where}`, value: pct(f.share) })),
+    { bench, metric: `${kind === 'production' ? 'production form' : 'isolation'} under the V8 CPU profiler, ${PROFILE_SECONDS} s at ${CONNECTIONS} connections: busy CPU ms; deliveries answered; busy µs per delivery`, value: `${fmt(busyMs)} ms; ${fmt(answered)}; ${fmt((busyMs * 1000) / Math.max(1, answered))} µs` },
+    ...self.map((f, i): Row => ({ bench, metric: `self time #${i + 1}: ${f.where}`, value: pct(f.share) })),
+    ...total.map((f, i): Row => ({ bench, metric: `total time, project code #${i + 1}: ${f.where}`, value: pct(f.share) })),
   ];
 }
 
@@ -319,7 +328,7 @@ export async function run(): Promise<Row[]> {
     for (const child of children.values()) await stop(child);
   }
   try {
-    profileRows = await profile(fake.url);
+    profileRows = [...await profile(fake.url, 'production'), ...await profile(fake.url, 'isolation')];
   } finally {
     await fake.close();
   }
@@ -362,7 +371,8 @@ if (serveAt >= 0) {
   if (process.argv.includes('--profile-only')) {
     const { startFakeMailerLite } = await import('../adapters/mailerlite/index.ts');
     const fake = await startFakeMailerLite({ accounts: { [TOKEN]: ACCOUNT_SEED } });
-    rows = await profile(fake.url).finally(() => fake.close());
+    const kind = process.argv[process.argv.indexOf('--profile-only') + 1] === 'isolation' ? 'isolation' : 'production';
+    rows = await profile(fake.url, kind).finally(() => fake.close());
   } else {
     rows = await run();
   }

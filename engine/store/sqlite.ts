@@ -40,9 +40,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma('foreign_keys = ON');
   migrate(db);
 
+  // Positional parameters: binding by name costs an object per record on the intake path.
   const insert = db.prepare(
     `INSERT INTO records (flow, dedupe_key, trigger, raw, received_at, subject, txn, available_at, due_at)
-     VALUES (@flow, @dedupeKey, @trigger, @raw, @now, @subject, @txn, @availableAt, @availableAt)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (flow, dedupe_key) DO NOTHING`,
   );
   const touchFlow = db.prepare(
@@ -58,11 +59,17 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const nextReady = db.prepare(
     `SELECT min(due_at) AS at FROM records INDEXED BY records_due WHERE flow = ? AND status = 'pending'`,
   );
+  // Two index look-ups (by subject, by transaction), not one OR: SQLite answers an OR of two IN
+  // lists by reading every pending record of the flow, a cost that grows with the backlog.
   const siblings = db.prepare(
-    `SELECT * FROM records
-      WHERE status = 'pending' AND flow = @flow AND (lease_until IS NULL OR lease_until <= @now)
-        AND (subject IN (SELECT value FROM json_each(@subjects)) OR txn IN (SELECT value FROM json_each(@txns)))
-      ORDER BY id`,
+    `SELECT * FROM records INDEXED BY records_subject
+      WHERE flow = @flow AND status = 'pending' AND subject IN (SELECT value FROM json_each(@subjects))
+        AND (lease_until IS NULL OR lease_until <= @now)
+     UNION
+     SELECT * FROM records INDEXED BY records_txn
+      WHERE flow = @flow AND status = 'pending' AND txn IN (SELECT value FROM json_each(@txns))
+        AND (lease_until IS NULL OR lease_until <= @now)
+     ORDER BY id`,
   );
   const lease = db.prepare(
     `UPDATE records SET lease_until = @until, due_at = max(available_at, @until) WHERE id IN (SELECT value FROM json_each(@ids))`,
@@ -153,15 +160,20 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const getMetaStmt = db.prepare(`SELECT value FROM meta WHERE key = ?`);
   const setMetaStmt = db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
 
-  const ingestTx = db.transaction((deliveries: NewRecord[][], now: number): IngestResult[] =>
-    deliveries.map((records) => {
+  const ingestTx = db.transaction((deliveries: NewRecord[][], now: number): IngestResult[] => {
+    // A commit carries many deliveries, mostly of the same few flows: each flow's last delivery
+    // is written once per commit, not once per delivery.
+    const flows = new Set<string>();
+    const results = deliveries.map((records) => {
       let accepted = 0;
-      for (const r of records) accepted += insert.run({ ...r, now }).changes;
+      for (const r of records) accepted += insert.run(r.flow, r.dedupeKey, r.trigger, r.raw, now, r.subject, r.txn, r.availableAt, r.availableAt).changes;
       const flow = records[0]?.flow;
-      if (flow) touchFlow.run(flow, now);
+      if (flow) flows.add(flow);
       return { accepted, duplicates: records.length - accepted };
-    }),
-  );
+    });
+    for (const flow of flows) touchFlow.run(flow, now);
+    return results;
+  });
 
   const claimTx = db.transaction(
     (flows: readonly string[], now: number, limit: number, leaseMs: number, busy: ReadonlySet<string>) => {
