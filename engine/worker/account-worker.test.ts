@@ -167,3 +167,54 @@ for (const garble of ['invalid-json', 'short-batch'] as const) {
     }
   });
 }
+
+test('the wakes of one event-loop turn (one per delivery a commit answers) make one round, run on a later turn', async () => {
+  const r = await rig({ groups: ['Newsletter', 'Members', 'Flipcause'] }, { worker: { idleMs: 60_000 } });
+  const real = r.store;
+  let claims = 0;
+  let idle: () => void = () => {};
+  const idled = (): Promise<void> => new Promise((resolve) => (idle = resolve));
+  const claim = real.claim.bind(real);
+  const nextReadyAt = real.nextReadyAt.bind(real);
+  Object.assign(real, {
+    claim: (...args: Parameters<typeof claim>) => {
+      claims++;
+      return claim(...args);
+    },
+    // Asked once a round found nothing: the worker is about to sleep.
+    nextReadyAt: async (...args: Parameters<typeof nextReadyAt>) => {
+      const at = await nextReadyAt(...args);
+      setImmediate(idle);
+      return at;
+    },
+  });
+  // A sign-up committed, then `wakes` wakes in the microtasks of one turn (as the deliveries of
+  // one commit wake the worker); the claims it took until the worker slept again.
+  const burst = async (email: string, wakes: number): Promise<number> => {
+    const before = claims;
+    const asleep = idled();
+    await r.ingest(signup(email));
+    for (let i = 0; i < wakes; i++) {
+      // The deliveries' continuations are many microtasks apart (each sends its answer).
+      for (let m = 0; m < 20; m++) await Promise.resolve();
+      r.worker.wake();
+      assert.equal(claims, before, 'no round inside the turn that woke the worker');
+    }
+    await asleep;
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    return claims - before;
+  };
+  try {
+    const asleep = idled();
+    r.worker.start();
+    await asleep;
+    const one = await burst('one@example.org', 1);
+    const five = await burst('five@example.org', 5);
+    assert.ok(one > 0);
+    assert.equal(five, one, 'five wakes in one turn cost the rounds one wake costs');
+    assert.equal(r.fake.account(r.token).subscribers().length, 2);
+  } finally {
+    await r.worker.stop();
+    await r.close();
+  }
+});

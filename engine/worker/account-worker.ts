@@ -76,6 +76,8 @@ export class AccountWorker {
   private wakeUp: (() => void) | null = null;
   /** A wake that came while a round was running: the next idle sleep is skipped. */
   private woken = false;
+  /** A wake of the sleeping worker is on its way (next turn): later wakes of this turn join it. */
+  private wakeScheduled = false;
   private readonly opts: WorkerOptions;
   /** Drift and unknown-trigger reports already logged, so a changed payload is one line, not thousands. */
   private readonly reported = new Set<string>();
@@ -140,9 +142,23 @@ export class AccountWorker {
     await this.release(this.composer.dropQueued()); // not yet looked up: back untouched (no attempt counted)
   }
 
+  /**
+   * Records are ready (intake committed some) or the worker must stop. A sleeping worker resumes
+   * on the loop's next turn, not inside the caller's: every delivery a commit answers wakes the
+   * worker, and all the wakes of one turn make one round, which runs after intake's turn is done.
+   */
   wake(): void {
-    if (this.wakeUp) this.wakeUp();
-    else this.woken = true;
+    if (!this.wakeUp) {
+      this.woken = true;
+      return;
+    }
+    if (this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      if (this.wakeUp) this.wakeUp();
+      else this.woken = true;
+    });
   }
 
   /** Runs rounds until nothing is ready and nothing is waiting to be written (tests, CLI runs). */

@@ -13,6 +13,7 @@ import { prepare, type Prepared } from '../pipeline/prepare.ts';
 import { formUnits, type Unit } from '../pipeline/units.ts';
 import type { OutcomeEntry, Store, StoredRecord } from '../store/types.ts';
 import { asEngineError, deadEntry, isEmpty, outcomeBatch, type Outcomes } from './outcomes.ts';
+import { inSlices, nextTurn } from './turns.ts';
 import type { Lookup } from './work.ts';
 
 export interface PrepareContext {
@@ -21,14 +22,24 @@ export interface PrepareContext {
   outcomes: Outcomes;
   /** Drift and unknown-trigger notes, reported once each. */
   report(flow: string, notes: readonly string[] | undefined): void;
+  /** Records (then units) prepared between two turns of the event loop (default PREPARE_SLICE). */
+  sliceSize?: number;
 }
 
+/**
+ * Records normalised, filtered and mapped in one go before intake gets the loop back: a full
+ * round (up to 50 claimed records, their `when` and mapping) would otherwise hold it for
+ * milliseconds at a time.
+ */
+export const PREPARE_SLICE = 16;
+
 export async function prepareRecords(ctx: PrepareContext, claimed: readonly StoredRecord[], now: number): Promise<Lookup[]> {
+  const slice = ctx.sliceSize ?? PREPARE_SLICE;
   const ended: [StoredRecord, OutcomeEntry][] = [];
   const prepared: Prepared[] = [];
-  for (const record of claimed) {
+  await inSlices(claimed, slice, async (record) => {
     const flow = ctx.flows.get(record.flow);
-    if (!flow) continue;
+    if (!flow) return;
     try {
       const p = await prepare(flow, record);
       ctx.report(record.flow, p.skip === 'unknown_trigger' ? [`unknown trigger type ${record.trigger}`] : p.drift);
@@ -37,9 +48,11 @@ export async function prepareRecords(ctx: PrepareContext, claimed: readonly Stor
     } catch (err) {
       ended.push([record, deadEntry(asEngineError(err))]);
     }
-  }
+  });
   const mappedUnits: { unit: Unit; flow: CompiledFlow; mapped: Mapped | EngineError }[] = [];
-  for (const unit of formUnits(prepared)) {
+  // A turn between the two steps too, unless the first was shorter than a slice.
+  if (claimed.length >= slice) await nextTurn();
+  await inSlices(formUnits(prepared), slice, async (unit) => {
     const flow = ctx.flows.get(unit.flow)!;
     let mapped: Mapped | EngineError;
     try {
@@ -48,7 +61,7 @@ export async function prepareRecords(ctx: PrepareContext, claimed: readonly Stor
       mapped = asEngineError(err);
     }
     mappedUnits.push({ unit, flow, mapped });
-  }
+  });
   const onList = await membership(ctx.store, mappedUnits);
   const batch = outcomeBatch();
   const lookups: Lookup[] = [];
