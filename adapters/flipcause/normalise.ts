@@ -5,6 +5,7 @@
  * keeps everything).
  */
 import type { Address, Contact, EventInfo, NormalisedEvent, Phone } from '../../engine/ports/event.ts';
+import type { GroupKeys } from '../../engine/ports/source.ts';
 import { type Candidates, candidatesFor, pick, pickWith } from './candidates.ts';
 import { MAILING_LIST, REFUND, codeOfActivityId, codeOfWord, splitList } from './activity-codes.ts';
 import { parseContactId } from './contact-id.ts';
@@ -21,6 +22,16 @@ export function normalise(raw: Record<string, unknown>): NormalisedEvent {
     event: eventOf(raw, c, trigger, kind),
     raw,
   };
+}
+
+/**
+ * normalise(raw).contact?.email and .event.transaction_id, from the same candidates and parsers,
+ * without the rest of the event: intake needs only these, for every record it stores.
+ */
+export function groupKeys(raw: Record<string, unknown>): GroupKeys {
+  const kind = kindOf(triggerOf(raw));
+  const c = candidatesFor(kind);
+  return { email: hasContact(kind) ? email(pick(raw, c.email)).email : null, txn: transactionIdOf(raw, c) };
 }
 
 function contactOf(raw: Record<string, unknown>, c: Candidates): Contact {

@@ -9,7 +9,7 @@ import { type AuthSecrets, authenticate } from './auth.ts';
 import { FcErrors } from './errors.ts';
 import { type IntakeLimits, parseDelivery } from './intake.ts';
 import { driftWarnings, prepareDriftChecks } from './drift.ts';
-import { normalise } from './normalise.ts';
+import { groupKeys, normalise } from './normalise.ts';
 
 /** Shortest URL token accepted once resolved (the config schema promises at least 24 characters). */
 export const MIN_TOKEN_LENGTH = 24;
@@ -30,6 +30,7 @@ export function createSource(
       return parseDelivery(body, parseOptions);
     },
     normalise,
+    groupKeys,
     drift: driftWarnings,
   };
 }

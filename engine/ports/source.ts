@@ -16,6 +16,11 @@ export interface InboundRequest {
   token?: string;
 }
 
+export interface GroupKeys {
+  email: string | null;
+  txn: string | null;
+}
+
 export interface Source {
   /** Throws an input EngineError (status 401) unless the request is authentic. */
   authenticate(req: InboundRequest): void;
@@ -23,6 +28,12 @@ export interface Source {
   parse(body: Buffer): IntakeRecord[];
   /** Pure: one raw record to the normalised event. */
   normalise(raw: Record<string, unknown>): NormalisedEvent;
+  /**
+   * Pure: only what intake stores to group a contact's records, exactly as `normalise` gives it
+   * (`contact.email`, `event.transaction_id`), without building the rest. Optional: intake
+   * normalises the record when a source has none.
+   */
+  groupKeys?(raw: Record<string, unknown>): GroupKeys;
   /** Known fields a record of a known trigger type no longer carries (the sender changed its payload). */
   drift?(raw: Record<string, unknown>): string[];
 }

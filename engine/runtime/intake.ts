@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { defineErrors } from '../errors.ts';
-import type { NormalisedEvent } from '../ports/event.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
-import type { IntakeRecord } from '../ports/source.ts';
+import type { GroupKeys, IntakeRecord } from '../ports/source.ts';
 import type { IngestResult, NewRecord, Store } from '../store/types.ts';
 import { reasonOf } from '../store/failure-reason.ts';
 
@@ -24,25 +23,36 @@ function subjectOf(flowId: string, email: string): string {
   return createHash('sha256').update(flowId).update('\0').update(email).digest('base64url').slice(0, 22);
 }
 
-/** Intake records to store rows: normalised once here, so the worker can group a contact's records. */
+/** What normalise gives for the two keys, for a source without its own groupKeys. */
+function keysByNormalising(source: CompiledFlow['source'], raw: Record<string, unknown>): GroupKeys {
+  const ev = source.normalise(raw);
+  return { email: ev.contact?.email ?? null, txn: ev.event.transaction_id };
+}
+
+/**
+ * Intake records to store rows, with the keys the worker groups a contact's records by (read by
+ * the source's groupKeys, or by normalising). The whole event is built only when the worker
+ * prepares the record: intake reads just the two keys.
+ */
 export function toNewRecords(flow: CompiledFlow, records: readonly IntakeRecord[], now: number): NewRecord[] {
+  const { source } = flow;
   return records.map((r) => {
-    // The keys only order and group work: a record the normaliser chokes on is still stored
+    // The keys only order and group work: a record the source chokes on is still stored
     // (and dead-lettered by the worker with the reason), never refused after authentication.
-    let ev: NormalisedEvent | null = null;
+    let keys: GroupKeys | null;
     try {
-      ev = flow.source.normalise(r.raw);
+      keys = source.groupKeys ? source.groupKeys(r.raw) : keysByNormalising(source, r.raw);
     } catch {
-      ev = null;
+      keys = null;
     }
-    const email = ev?.contact?.email;
+    const email = keys?.email;
     return {
       flow: flow.id,
       dedupeKey: r.dedupeKey,
       trigger: r.trigger,
       raw: JSON.stringify(r.raw),
       subject: email ? subjectOf(flow.id, email) : null,
-      txn: ev?.event.transaction_id ?? null,
+      txn: keys?.txn ?? null,
       availableAt: now + flow.settleMs,
     };
   });
