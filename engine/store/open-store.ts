@@ -93,7 +93,7 @@ export interface ClusterView {
 export async function openServingStore(location: StoreLocation, opts: { log: Logger; leaseMs?: number }): Promise<ServingStore> {
   if (location.kind === 'sqlite') {
     const { openSqliteStore } = await import('./sqlite.ts');
-    const store = openSqliteStore({ file: location.file });
+    const store = openSqliteStore({ file: location.file, backgroundCheckpoint: true });
     const ownership = new SoleOwnership(() => store.releaseAll(), (records) => opts.log.warn({ records }, 'took back records leased before a restart'));
     return { store, ownership, cluster: null };
   }

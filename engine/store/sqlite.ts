@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { migrate } from './sqlite-migrations.ts';
+import { BACKSTOP_CHECKPOINT_PAGES, INLINE_CHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './sqlite-checkpointer.ts';
 import { claimed, firstReady, siblingKeys } from './claim-plan.ts';
 import { foldStats, type StatusCount } from './flow-stats.ts';
 import type {
@@ -25,7 +26,15 @@ function toRecord(r: Row): StoredRecord {
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for tests and dry runs. */
   file: string;
+  /**
+   * Checkpoint the write-ahead log from a thread of its own (sqlite-checkpointer.ts), so no commit
+   * on the event loop copies it back: what a serving engine does. A file store only.
+   */
+  backgroundCheckpoint?: boolean;
 }
+
+/** How often the checkpointing thread copies the log back: short, so each copy is small. */
+const CHECKPOINT_INTERVAL_MS = 100;
 
 /**
  * SQLite store: WAL with synchronous=FULL, so a 200 is only sent for records on disk.
@@ -39,6 +48,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   migrate(db);
+  let checkpointer: Checkpointer | null = null;
+  if (options.backgroundCheckpoint && options.file !== ':memory:') {
+    db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+    checkpointer = startCheckpointer(options.file, CHECKPOINT_INTERVAL_MS, () => {
+      if (db.open) db.pragma(`wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
+    });
+  }
 
   // Positional parameters: binding by name costs an object per record on the intake path.
   const insert = db.prepare(
@@ -347,6 +363,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     purgeRaw: async (before) => purgeTx(before),
     getMeta: async (key) => (getMetaStmt.get(key) as { value: string } | undefined)?.value,
     setMeta: async (key, value) => void setMetaStmt.run(key, value),
-    close: async () => void db.close(),
+    async close() {
+      await checkpointer?.stop();
+      db.close();
+    },
   };
 }
