@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { createLogger } from './logger.ts';
-import { redact, REDACTED, redactError } from './redact.ts';
+import { isPiiKey, redact, REDACTED, redactError } from './redact.ts';
+import { registerSource, sourceAdapter } from '../registry.ts';
 import { MlErrors } from '../../adapters/mailerlite/index.ts';
 // The adapters declare their payloads' PII keys (PD_…, z_i_p): registered as a server would.
 import '../../adapters/index.ts';
@@ -101,4 +102,19 @@ test('an object nested deeper than a log field needs is dropped, never passed on
   assert.ok(text.includes('[too deep]'), text);
   // Within the depth limit the text is kept, scrubbed.
   assert.deepEqual(redact({ a: { note: 'write to donor@example.org' } }), { a: { note: `write to ${REDACTED}` } });
+});
+
+test('a key is judged once and remembered, until an adapter registers: its PII keys count at once', () => {
+  for (let i = 0; i < 2; i++) {
+    assert.equal(isPiiKey('PD_email'), true);
+    assert.equal(isPiiKey('flow'), false);
+  }
+  // More distinct keys than are remembered: each is still judged right.
+  for (let i = 0; i < 5000; i++) assert.equal(isPiiKey(`field_${i}`), false);
+  assert.equal(isPiiKey('PD_first_name'), true);
+  assert.equal(isPiiKey('zz_pet_name'), false);
+  const flipcause = sourceAdapter('flipcause')!;
+  registerSource({ ...flipcause, name: 'redact-test-source', piiKeys: ['zz_pet_name'] });
+  assert.equal(isPiiKey('zz_pet_name'), true, 'the answer given before the adapter registered is not reused');
+  assert.equal(isPiiKey('flow'), false);
 });

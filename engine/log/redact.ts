@@ -8,16 +8,23 @@ import { CONTACT_PII_KEYS } from '../ports/event.ts';
 import { destinationAdapters, registryVersion, sourceAdapters } from '../registry.ts';
 import { maskEmails } from './emails-in-text.ts';
 
-let piiKey: { version: number; re: RegExp } | null = null;
+let piiKey: { version: number; re: RegExp; known: Map<string, boolean> } | null = null;
+
+/**
+ * Answers already given, per key: log lines repeat the same few keys (every delivery's line has
+ * the same six), so the pattern runs once per key, not once per line. Bounded, since keys can
+ * come from data; past the bound a key is tested each time.
+ */
+const MAX_KNOWN_KEYS = 4096;
 
 /** The contact's PII keys (ports) and every registered adapter's; rebuilt only when one registers. */
-function piiKeyPattern(): RegExp {
+function piiKeys(): { re: RegExp; known: Map<string, boolean> } {
   if (piiKey?.version !== registryVersion()) {
     const adapters = [...sourceAdapters(), ...destinationAdapters()];
     const sources = [...new Set([...CONTACT_PII_KEYS, ...adapters.flatMap((a) => a.piiKeys)])];
-    piiKey = { version: registryVersion(), re: new RegExp(sources.join('|'), 'i') };
+    piiKey = { version: registryVersion(), re: new RegExp(sources.join('|'), 'i'), known: new Map() };
   }
-  return piiKey.re;
+  return piiKey;
 }
 
 export const REDACTED = '[redacted]';
@@ -25,7 +32,13 @@ export const TOO_DEEP = '[too deep]';
 const MAX_DEPTH = 8;
 
 export function isPiiKey(key: string): boolean {
-  return piiKeyPattern().test(key);
+  const { re, known } = piiKeys();
+  let pii = known.get(key);
+  if (pii === undefined) {
+    pii = re.test(key);
+    if (known.size < MAX_KNOWN_KEYS) known.set(key, pii);
+  }
+  return pii;
 }
 
 export function scrubString(s: string): string {

@@ -68,6 +68,15 @@ function notServed(fleet: Fleet, flowId: string): EngineError {
   return IntakeErrors.ENGINE_ERR_FLOW_NOT_CONFIGURED({ flow: flowId, missing });
 }
 
+const HOOKS = '/hooks/';
+
+/** The flow segment of a /hooks/<flow>[/<token>][?query] URL. */
+export function flowIdOf(url: string): string {
+  let end = HOOKS.length;
+  while (end < url.length && url[end] !== '/' && url[end] !== '?') end++;
+  return url.slice(HOOKS.length, end);
+}
+
 /** The webhook server: POST /hooks/<flow>[/<token>], health, readiness, metrics, admin. */
 export function buildApp(opts: AppOptions): EngineApp {
   const { fleet, store, log, metrics } = opts;
@@ -86,11 +95,14 @@ export function buildApp(opts: AppOptions): EngineApp {
   // before any parser runs, so its webhook requests are relabelled as opaque bytes first.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-  app.addHook('onRequest', async (req) => {
-    if (req.method !== 'POST' || !req.url.startsWith('/hooks/')) return;
-    const flow = fleet.flow(req.url.slice('/hooks/'.length).split(/[/?]/)[0] ?? '');
-    // An unknown flow is answered 404 whatever its body says.
-    if (!flow || flow.sourceAdapter.quirks.anyContentType) req.headers['content-type'] = 'application/octet-stream';
+  // A callback hook, not an async one: no promise per request on the intake path.
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (req.method === 'POST' && req.url.startsWith(HOOKS)) {
+      const flow = fleet.flow(flowIdOf(req.url));
+      // An unknown flow is answered 404 whatever its body says.
+      if (!flow || flow.sourceAdapter.quirks.anyContentType) req.headers['content-type'] = 'application/octet-stream';
+    }
+    done();
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
