@@ -15,6 +15,8 @@ import { asEngineError } from './outcomes.ts';
 export class DirectoryCache {
   private directory: AccountDirectory | null = null;
   private loadedAt = 0;
+  /** Counts invalidations: a load that an invalidation overtook is used once, then loaded again. */
+  private generation = 0;
   /** Flow id → why it is not ready. */
   readonly notReady = new Map<string, string>();
 
@@ -31,6 +33,7 @@ export class DirectoryCache {
   /** Group names, fields or the key itself may have changed: look again on the next round. */
   invalidate(): void {
     this.directory = null;
+    this.generation++;
   }
 
   fresh(now: number): boolean {
@@ -50,6 +53,7 @@ export class DirectoryCache {
   async ensure(client: Destination, flows: Iterable<CompiledFlow>, now: number, observe?: ExchangeObserver): Promise<EngineError | null> {
     if (this.fresh(now)) return null;
     const list = [...flows];
+    const generation = this.generation;
     const options = observe ? { observe } : {};
     let groups, fields;
     try {
@@ -61,7 +65,9 @@ export class DirectoryCache {
     }
     const directory = accountDirectory(groups, fields);
     this.directory = directory;
-    this.loadedAt = now;
+    // Invalidated while loading (flows reloaded, a group reported unknown): what was read may
+    // predate the change, so it serves this round but is not fresh; the next round loads again.
+    this.loadedAt = generation === this.generation ? now : -Infinity;
     this.notReady.clear();
     for (const flow of list) {
       const missing = Object.entries(flow.policy.groups as Record<string, string[]>).flatMap(([slot, names]) =>
