@@ -70,10 +70,6 @@ export const FcErrors = defineErrors({
   FC_ERR_TOKEN_INVALID: { kind: 'input', status: 401, message: 'URL token is not valid for this flow' },
 
   // Source configuration (reported when a flow loads)
-  FC_ERR_CONFIG_NO_AUTH: {
-    kind: 'input',
-    message: 'flipcause source: configure signing_secret or url_token (or both)',
-  },
   FC_ERR_CONFIG_SECRET_EMPTY: { kind: 'input', message: 'flipcause source: {field} resolves to an empty value' },
   FC_ERR_CONFIG_TOKEN_SHORT: {
     kind: 'input',

@@ -69,7 +69,7 @@ describe('flipcause source adapter', () => {
   });
 
   const CONFIG_ERRORS: { name: string; over: Partial<FlipcauseSourceConfig>; code: string }[] = [
-    { name: 'neither secret nor token', over: {}, code: 'FC_ERR_CONFIG_NO_AUTH' },
+    { name: 'neither secret nor token', over: {}, code: 'FLOW_ERR_AUTH_MISSING' },
     { name: 'a secret that resolves empty', over: { signing_secret: '${env:EMPTY}' }, code: 'FC_ERR_CONFIG_SECRET_EMPTY' },
     { name: 'a token that resolves empty', over: { url_token: '${env:EMPTY}' }, code: 'FC_ERR_CONFIG_SECRET_EMPTY' },
     { name: `a token shorter than ${MIN_TOKEN_LENGTH}`, over: { url_token: '${env:SHORT}' }, code: 'FC_ERR_CONFIG_TOKEN_SHORT' },

@@ -7,6 +7,7 @@ import type { InboundRequest, IntakeRecord, Source } from '../../engine/ports/so
 import type { FlipcauseSourceConfig } from './config.ts';
 import { type AuthSecrets, authenticate } from './auth.ts';
 import { FcErrors } from './errors.ts';
+import { FlipcauseConfigErrors } from './config-check.ts';
 import { type IntakeLimits, parseDelivery } from './intake.ts';
 import { driftWarnings, prepareDriftChecks } from './drift.ts';
 import { groupKeys, normalise } from './normalise.ts';
@@ -36,7 +37,7 @@ export function createSource(
 }
 
 function resolveSecrets(config: FlipcauseSourceConfig, ctx: AdapterContext): AuthSecrets {
-  if (config.signing_secret === undefined && config.url_token === undefined) throw FcErrors.FC_ERR_CONFIG_NO_AUTH();
+  if (config.signing_secret === undefined && config.url_token === undefined) throw FlipcauseConfigErrors.FLOW_ERR_AUTH_MISSING(); // the rule `validate` reports with its position
   const secrets: AuthSecrets = {};
   if (config.signing_secret !== undefined) {
     const secret = ctx.secret(config.signing_secret);
