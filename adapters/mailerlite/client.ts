@@ -155,12 +155,15 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
     return classify(result.code, result.body);
   }
 
+  /**
+   * When items count, a batch as large as the slots a request may take now: a larger one would
+   * wait until the window frees all it needs, leaving the slots free meanwhile unspent. With
+   * (almost) nothing free, or only the spread reserve, the smallest useful batch: it goes as soon
+   * as two slots are due, and the rounds after it grow again as the window frees slots.
+   */
   batchCapacity(): number {
     if ((this.batchCost ?? this.budget.batchCost) === 'one') return BATCH_LIMIT;
-    const s = this.budget.snapshot();
-    const free = s.limit - s.used;
-    // With (almost) nothing free, a full batch waits for the window like any smaller one would.
-    return free >= MIN_PARTIAL_BATCH ? Math.min(BATCH_LIMIT, free) : BATCH_LIMIT;
+    return Math.min(BATCH_LIMIT, Math.max(MIN_PARTIAL_BATCH, this.budget.roomNow()));
   }
 
   isImport(list: Operation[]): boolean {

@@ -14,7 +14,8 @@ after(() => fake.close());
 test('two clients on one key share one budget and together never exceed the limit', async () => {
   const SCALE = 0.01; // a minute of 600 ms
   const LIMIT = 6;
-  fake.setOptions({ requestsPerMinute: LIMIT, timeScale: SCALE });
+  // A sliding window on the server: the strictest reading of "per minute", checked request by request below.
+  fake.setOptions({ requestsPerMinute: LIMIT, timeScale: SCALE, rateWindow: 'sliding' });
   const opts = { apiKey: 'tok-a', baseUrl: fake.url, requestsPerMinute: LIMIT, timeScale: SCALE };
   const one = createClient(opts);
   const two = createClient(opts);
@@ -30,7 +31,7 @@ test('two clients on one key share one budget and together never exceed the limi
   assert.ok(log.every((r) => r.status === 200), 'the server never had to refuse one');
   const window = 60_000 * SCALE;
   for (let i = LIMIT; i < log.length; i++) {
-    assert.ok(log[i]!.at >= log[i - LIMIT]!.respondedAt + window - 1, `request ${i} within the window of ${i - LIMIT}`);
+    assert.ok(log[i]!.at >= log[i - LIMIT]!.at + window - 1, `request ${i} within the window of ${i - LIMIT}`);
   }
 });
 
@@ -173,4 +174,54 @@ test('restart: one request until the first answer says what MailerLite has left,
   const over = budget.acquire();
   assert.equal(await settled(over), false, 'what MailerLite said was left is spent: the next waits for its window');
   await drain(over);
+});
+
+test('near the ceiling the spread is per slot: a batch of items waits one step per slot it takes, so one batch cannot spend the reserve at once', async () => {
+  const { budget, advance, drain } = manual({ requestsPerMinute: 60 });
+  (await budget.acquire()).release({ limit: 60, remaining: 59 });
+  // 49 more leave exactly the reserve (a sixth: 10) free: that burst goes at once.
+  const burst = budget.acquire({ cost: 49, batchItems: 49 });
+  assert.equal(await settled(burst), true);
+  (await burst).release({ limit: 60, remaining: 10 });
+  // 10 free slots spread over the window: a step is a window / 11; an 8-slot batch takes 8 steps.
+  const step = budget.windowMs / 11;
+  const eight = budget.acquire({ cost: 8, batchItems: 8 });
+  advance(2 * step);
+  assert.equal(await settled(eight), false, 'not after the step of a single request');
+  advance(6 * step - 1);
+  assert.equal(await settled(eight), false);
+  advance(1);
+  assert.equal(await settled(eight), true, 'after eight steps');
+  (await eight).release({ limit: 60, remaining: 2 });
+  await drain();
+});
+
+test('roomNow: the free slots less the spread reserve once the server has counted; none while blocked', async () => {
+  const { budget, drain } = manual({ requestsPerMinute: 60 });
+  assert.equal(budget.roomNow(), 60, 'before any answer states a count, all of the window');
+  const first = await budget.acquire();
+  assert.equal(budget.roomNow(), 0, 'nothing else goes until the first answer is in');
+  first.release({ limit: 60, remaining: 40 });
+  assert.equal(budget.roomNow(), 30, '40 left on the server, 10 of them the reserve');
+  (await budget.acquire()).release({ limit: 60, remaining: 0, retryAfterMs: 1_000 });
+  assert.equal(budget.roomNow(), 0);
+  await drain();
+});
+
+test("a higher x-ratelimit-remaining than ours frees our oldest slots (the server's window reset first), but not while another request is in flight", async () => {
+  const { budget, advance, drain } = manual({ requestsPerMinute: 10 });
+  (await budget.acquire()).release({ limit: 10, remaining: 9 });
+  for (let i = 0; i < 8; i++) (await spreadOut(budget.acquire(), advance, budget.windowMs)).release({ limit: 10, remaining: 8 - i });
+  const tenth = await spreadOut(budget.acquire(), advance, budget.windowMs);
+  const next = budget.acquire();
+  assert.equal(await settled(next), false, 'our own count is full');
+  tenth.release({ limit: 10, remaining: 10 }); // the server's window reset: it has all ten again
+  assert.equal(await settled(next), true, 'the next request goes at once, not when our count would have aged out');
+  assert.equal(budget.snapshot().used, 1, 'every slot the server says is free is free here too: only the request just let go holds one');
+  const answered = await next;
+  const concurrent = await budget.acquire();
+  answered.release({ limit: 10, remaining: 9 }); // `concurrent` is on the wire and may not be counted in it
+  assert.equal(budget.snapshot().used, 2, 'with another request in flight, a higher count is not followed');
+  concurrent.release({ limit: 10, remaining: 8 });
+  await drain();
 });

@@ -7,15 +7,22 @@
  * only assumed until an answer states it, so a key allowed more than 120 a minute is used at its
  * own pace), a lower `x-ratelimit-remaining` than ours means someone else spends the key (another
  * process, a process before a restart, or batches counted per item) and fills our window to match,
- * and `Retry-After` stops every request on the key until it has elapsed. Until the first answer has
+ * a higher one, answered while nothing else of ours is in flight, frees our oldest slots to match
+ * (the server's window reset, or aged out its count, before our conservative one: without this a
+ * client pacing against a fixed window loses a few slots of every window to the answer times), and
+ * `Retry-After` stops every request on the key until it has elapsed. Until the first answer has
  * said what the server has left, one request goes at a time: a restarted process does not know
  * what it spent before.
  *
  * The pace: while more than a sixth of the window is free, requests go at once (a backlog drains
  * at the limit); near the ceiling, the free slots are spread over the time until the window gives
- * slots back, so a delivery arriving then waits a moment, not for the window to reset. Batches made only of upserts are imports and also take a slot
- * in the import window (5 a minute by default). Whether a batch takes one slot or one per item is
- * learned per key from the answers to batches (batch-counting.ts) and exposed as `batchCost`.
+ * slots back, so a delivery arriving then waits a moment, not for the window to reset. The spread
+ * is per slot: a batch whose items count waits for as many steps as it takes slots, so one large
+ * batch cannot spend the whole reserve at once. `roomNow` says how many slots a request may take
+ * without waiting, for callers that size batches to it. Batches made only of upserts are imports
+ * and also take a slot in the import window (5 a minute by default). Whether a batch takes one
+ * slot or one per item is learned per key from the answers to batches (batch-counting.ts) and
+ * exposed as `batchCost`.
  */
 import { createHash } from 'node:crypto';
 import { BatchCounting, type BatchCost } from './batch-counting.ts';
@@ -120,6 +127,11 @@ class SlidingWindow {
     for (let i = 0; i < cost; i++) this.insert(now);
   }
 
+  /** Frees the `n` oldest finished slots (the server says they are free already). */
+  vacate(n: number): void {
+    this.done.splice(0, n);
+  }
+
   /** Counts `n` slots someone else took, freeing at `freeAt`. */
   occupy(n: number, freeAt: number): void {
     for (let i = 0; i < n; i++) this.insert(freeAt - this.windowMs);
@@ -198,6 +210,18 @@ export class RateBudget {
     this.pump();
   }
 
+  /**
+   * Slots a request may take now without waiting: what the window has free, less the reserve
+   * that is spread once the server has said what it has left; 0 while the key is blocked.
+   */
+  roomNow(): number {
+    const now = this.now();
+    if (this.blockedUntil > now) return 0;
+    if (!this.told && this.requests.inFlight > 0) return 0;
+    const free = this.requests.limit - this.requests.used(now);
+    return Math.max(0, free - (this.counted ? this.reserve() : 0));
+  }
+
   /** How long the key stays blocked by a Retry-After, in ms (0 when it is not). */
   blockedForMs(): number {
     return Math.max(0, this.blockedUntil - this.now());
@@ -269,6 +293,8 @@ export class RateBudget {
     if (answer.remaining !== undefined && answer.remaining >= 0) {
       const ours = this.requests.limit - this.requests.used(now);
       if (answer.remaining < ours) this.requests.occupy(ours - answer.remaining, now + this.windowMs);
+      // Only with nothing else in flight: the server may not have counted a request still on its way.
+      else if (answer.remaining > ours && this.requests.inFlight === 0) this.requests.vacate(answer.remaining - ours);
     }
   }
 
@@ -300,17 +326,24 @@ export class RateBudget {
     return Math.max(forRequests, forImports, this.spread(waiter.cost, now));
   }
 
+  /** Slots kept back from a burst and spread instead: a sixth of the window. */
+  private reserve(): number {
+    return Math.ceil(this.requests.limit / 6);
+  }
+
   /**
    * Near the ceiling (a sixth of the window or less left free), the wait that spreads what is left
-   * evenly until the window frees its next slot; 0 while there is room to burst.
+   * evenly until the window frees its next slot, one step per slot the request takes; 0 while
+   * there is room to burst.
    */
   private spread(cost: number, now: number): number {
     const limit = this.requests.limit;
     const free = limit - this.requests.used(now);
-    if (free - Math.min(cost, limit) >= Math.ceil(limit / 6)) return 0;
+    const slots = Math.min(cost, limit);
+    if (free - slots >= this.reserve()) return 0;
     if (!this.counted || free <= 0 || !Number.isFinite(this.grantedAt)) return 0; // else the window itself decides
     const nextFree = this.requests.nextFreeAt() ?? now + this.windowMs / limit;
-    const at = this.grantedAt + (nextFree - this.grantedAt) / (free + 1);
+    const at = this.grantedAt + ((nextFree - this.grantedAt) * Math.min(slots, free)) / (free + 1);
     return Math.max(0, at - now);
   }
 }
