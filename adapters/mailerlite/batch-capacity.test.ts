@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Intent } from '../../engine/ports/intents.ts';
 import { createClient } from './client.ts';
+import { startFakeMailerLite } from './fake/index.ts';
 import { RateBudget } from './rate-budget.ts';
 
 test('batch capacity: a full batch when batches count as one; the free slots when items count', async () => {
@@ -82,4 +85,25 @@ test('a backlog drains at the limit when items count: every window spent, the la
   const full = grants.filter((g) => g.at < 4 * W);
   const gaps = full.slice(1).map((g, i) => g.at - full[i]!.at);
   assert.ok(Math.max(...gaps) <= W / 6, `longest gap ${Math.max(...gaps)} ms of a ${W} ms window`);
+});
+
+test('a round of writes alone finishes started work: it is not spread, and the next round may take the reserve', async () => {
+  const LIMIT = 30; // a reserve of 5
+  const fake = await startFakeMailerLite({ accounts: { 'tok-finish': {} }, options: { requestsPerMinute: LIMIT, batchCounting: 'per-item' } });
+  try {
+    let t = 1_000;
+    const budget = new RateBudget({ requestsPerMinute: LIMIT, now: () => t });
+    const client = createClient({ apiKey: 'tok-finish', baseUrl: fake.url, batchCost: 'items', budget });
+    const round = (intents: Intent[]) => Promise.race([client.apply(intents, { limit: 50 }).then(() => 'sent'), sleep(2_000).then(() => 'held')]);
+    for (let i = 0; i < 24; i++) assert.equal(await round([{ kind: 'look_up', email: `p${i}@example.org` }]), 'sent');
+    assert.equal(client.batchCapacity(), 2, '6 free, 5 of them the reserve: new work goes two slots a step');
+    // A create alone (padded with a look-up: 2 slots) with 6 free would be spread; it is not.
+    assert.equal(await round([{ kind: 'create', email: 'p0@example.org', fields: {}, groups: [] }]), 'sent', 'not held back by the spread');
+    assert.equal(client.batchCapacity(), 4, 'the writes left may take the reserve: 4 free');
+    assert.equal(await round([{ kind: 'look_up', email: 'late@example.org' }]), 'held', 'a look-up is new work: it waits for its step');
+    t += 60_001;
+    budget.block(0);
+  } finally {
+    await fake.close();
+  }
 });

@@ -30,6 +30,8 @@ export interface BatchDeps {
   retry: RetryPolicy;
   /** Given: how every batch is charged. Absent: what the key's budget has learned so far. */
   batchCost?: BatchCost | undefined;
+  /** False when the batch only finishes work already started (see RateBudget's `paced`). */
+  paced?: boolean;
 }
 
 /** `observe` hears of every attempt's exchange (a retried envelope or items as well). */
@@ -55,6 +57,7 @@ export async function runBatch(deps: BatchDeps, list: readonly Operation[], obse
       cost: charge === 'items' ? sending.length : 1,
       import: isImport(sending),
       batchItems: sending.length,
+      paced: deps.paced !== false,
     });
     let answer;
     try {

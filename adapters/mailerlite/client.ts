@@ -70,6 +70,11 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
   private readonly pageSize: number;
   /** Group names by id, from the last group list read: failures name groups for people. */
   private groupNames = new Map<string, string>();
+  /**
+   * The last round held writes alone: its caller had no new work, so the next round most likely
+   * finishes started work too, and may be as large as the window's free slots, reserve included.
+   */
+  private finishing = false;
 
   constructor(options: MailerLiteClientOptions) {
     if (!options.apiKey) throw new TypeError('MailerLite client needs an apiKey');
@@ -159,11 +164,12 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
    * When items count, a batch as large as the slots a request may take now: a larger one would
    * wait until the window frees all it needs, leaving the slots free meanwhile unspent. With
    * (almost) nothing free, or only the spread reserve, the smallest useful batch: it goes as soon
-   * as two slots are due, and the rounds after it grow again as the window frees slots.
+   * as two slots are due, and the rounds after it grow again as the window frees slots. After a
+   * round of writes alone, the reserve counts as room: the writes left go together, not one a step.
    */
   batchCapacity(): number {
     if ((this.batchCost ?? this.budget.batchCost) === 'one') return BATCH_LIMIT;
-    return Math.min(BATCH_LIMIT, Math.max(MIN_PARTIAL_BATCH, this.budget.roomNow()));
+    return Math.min(BATCH_LIMIT, Math.max(MIN_PARTIAL_BATCH, this.budget.roomNow(!this.finishing)));
   }
 
   isImport(list: Operation[]): boolean {
@@ -183,10 +189,16 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
     return requestsFor(intent).length;
   }
 
-  /** One round is one /api/batch: the writes' calls and the look-ups, padded so it is never an import. */
+  /**
+   * One round is one /api/batch: the writes' calls and the look-ups, padded so it is never an
+   * import. A round with look-ups starts new work and is paced near the ceiling; one of writes
+   * alone finishes records already looked up, and waits only for the window.
+   */
   async apply(intents: readonly Intent[], options: RoundOptions): Promise<IntentResult[]> {
     const round = composeRound(intents, options.limit);
-    const results = await this.runBatch(round.ops, options.observe);
+    const startsWork = intents.some((i) => i.kind === 'look_up');
+    this.finishing = !startsWork;
+    const results = await this.runBatch(round.ops, options.observe, startsWork);
     return readRound(intents, round, results, (r) => this.classify(r), (id) => this.groupNames.get(id));
   }
 
@@ -198,8 +210,8 @@ class HttpMailerLiteClient implements MailerLiteHttpClient {
     return this.runBatch(list);
   }
 
-  private runBatch(list: Operation[], observe?: ExchangeObserver): Promise<OperationResult[]> {
-    return runBatch({ transport: this.transport, budget: this.budget, retry: this.retry, batchCost: this.batchCost }, list, observe);
+  private runBatch(list: Operation[], observe?: ExchangeObserver, paced = true): Promise<OperationResult[]> {
+    return runBatch({ transport: this.transport, budget: this.budget, retry: this.retry, batchCost: this.batchCost, paced }, list, observe);
   }
 
   /**

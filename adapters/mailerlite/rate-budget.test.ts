@@ -225,3 +225,16 @@ test("a higher x-ratelimit-remaining than ours frees our oldest slots (the serve
   concurrent.release({ limit: 10, remaining: 8 });
   await drain();
 });
+
+test('work already started (paced: false) is not spread: near the ceiling it goes once the window has room, while new work waits its steps', async () => {
+  const { budget, drain } = manual({ requestsPerMinute: 60 });
+  (await budget.acquire()).release({ limit: 60, remaining: 59 });
+  (await budget.acquire({ cost: 49, batchItems: 49 })).release({ limit: 60, remaining: 10 });
+  assert.equal(budget.roomNow(false), 10, 'the reserve is room for it');
+  const finishing = budget.acquire({ cost: 8, batchItems: 8, paced: false });
+  assert.equal(await settled(finishing), true, 'eight writes whose look-ups are answered go at once');
+  (await finishing).release({ limit: 60, remaining: 2 });
+  const fresh = budget.acquire({ cost: 1 });
+  assert.equal(await settled(fresh), false, 'new work near the ceiling still waits for its step');
+  await drain(fresh);
+});

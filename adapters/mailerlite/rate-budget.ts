@@ -18,8 +18,10 @@
  * at the limit); near the ceiling, the free slots are spread over the time until the window gives
  * slots back, so a delivery arriving then waits a moment, not for the window to reset. The spread
  * is per slot: a batch whose items count waits for as many steps as it takes slots, so one large
- * batch cannot spend the whole reserve at once. `roomNow` says how many slots a request may take
- * without waiting, for callers that size batches to it. Batches made only of upserts are imports
+ * batch cannot spend the whole reserve at once. The spread paces new work; a request marked
+ * `paced: false` finishes work already started (writes whose look-ups are answered: older than
+ * anything the reserve is kept for) and waits only for the window. `roomNow` says how many slots
+ * a request may take without waiting, for callers that size batches to it. Batches made only of upserts are imports
  * and also take a slot in the import window (5 a minute by default). Whether a batch takes one
  * slot or one per item is learned per key from the answers to batches (batch-counting.ts) and
  * exposed as `batchCost`.
@@ -67,6 +69,11 @@ export interface AcquireOptions {
   import?: boolean;
   /** Items in the batch this lease is for (absent for a single call). */
   batchItems?: number;
+  /**
+   * False for a request that only finishes work already started: it is not spread near the
+   * ceiling, only held to the window (default true).
+   */
+  paced?: boolean;
 }
 
 export interface RateBudgetSnapshot {
@@ -85,6 +92,7 @@ export interface RateBudgetSnapshot {
 interface Waiter {
   cost: number;
   import: boolean;
+  paced: boolean;
   batchItems: number | undefined;
   grant: (lease: Lease) => void;
 }
@@ -199,7 +207,7 @@ export class RateBudget {
   acquire(options: AcquireOptions = {}): Promise<Lease> {
     const cost = Math.max(1, Math.floor(options.cost ?? 1));
     return new Promise<Lease>((grant) => {
-      this.queue.push({ cost, import: options.import === true, batchItems: options.batchItems, grant });
+      this.queue.push({ cost, import: options.import === true, paced: options.paced !== false, batchItems: options.batchItems, grant });
       this.pump();
     });
   }
@@ -211,15 +219,16 @@ export class RateBudget {
   }
 
   /**
-   * Slots a request may take now without waiting: what the window has free, less the reserve
-   * that is spread once the server has said what it has left; 0 while the key is blocked.
+   * Slots a request may take now without waiting: what the window has free, less (for a paced
+   * request) the reserve that is spread once the server has said what it has left; 0 while the
+   * key is blocked.
    */
-  roomNow(): number {
+  roomNow(paced = true): number {
     const now = this.now();
     if (this.blockedUntil > now) return 0;
     if (!this.told && this.requests.inFlight > 0) return 0;
     const free = this.requests.limit - this.requests.used(now);
-    return Math.max(0, free - (this.counted ? this.reserve() : 0));
+    return Math.max(0, free - (this.counted && paced ? this.reserve() : 0));
   }
 
   /** How long the key stays blocked by a Retry-After, in ms (0 when it is not). */
@@ -323,7 +332,7 @@ export class RateBudget {
     if (!this.told && this.requests.inFlight > 0) return Infinity;
     const forRequests = this.requests.waitFor(waiter.cost, now);
     const forImports = waiter.import ? this.imports.waitFor(1, now) : 0;
-    return Math.max(forRequests, forImports, this.spread(waiter.cost, now));
+    return Math.max(forRequests, forImports, waiter.paced ? this.spread(waiter.cost, now) : 0);
   }
 
   /** Slots kept back from a burst and spread instead: a sixth of the window. */
