@@ -19,7 +19,7 @@ import { startFakeMailerLite } from '../adapters/mailerlite/index.ts';
 import { openSqliteStore } from '../engine/store/sqlite.ts';
 import { freePort } from '../test/support/free-port.ts';
 import { sleep } from './common.ts';
-import { fakeAccounts, fastestMs, minimumSlots, readFakeLog, writeBacklog, type DrainResult, type DrainSetup } from './drain.ts';
+import { fakeAccounts, fastestMs, minimumSlots, readFakeLog, writeBacklog, type DrainResult, type DrainSetup } from './drain-backlog.ts';
 
 export interface ServeDrainResult extends DrainResult {
   /** From the spawn to the first request MailerLite saw, s. */
