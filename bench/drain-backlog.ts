@@ -135,7 +135,7 @@ export function readFakeLog(fake: FakeMailerLite, setup: DrainSetup): { requests
       lastAnsweredAt = Math.max(lastAnsweredAt, r.respondedAt);
     }
     const t0 = log[0]?.at ?? 0;
-    traces.push(traceWindows(log, windowMs, setup.batchCounting === 'per-item', t0, Math.max(t0, ...log.map((r) => r.respondedAt))));
+    traces.push(traceWindows(log, windowMs, setup.requestsPerMinute, setup.batchCounting === 'per-item', t0, Math.max(t0, ...log.map((r) => r.respondedAt))));
   }
   if (process.env.DRAIN_TRACE) {
     traces.forEach((t, a) => {

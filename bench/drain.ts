@@ -134,7 +134,10 @@ export const VARIANTS: Variant[] = [
   },
 ];
 
-/** Over every account's full windows (all but its last): the longest stretch with nothing sent, and the least of a window spent. */
+/**
+ * Over every account's full windows (all but its last): the longest stretch with nothing sent
+ * while the window had slots free, and the least of a window spent.
+ */
 export function steadiness(results: readonly DrainResult[]): { longestIdleMs: number; leastSpent: number } {
   let longestIdleMs = 0;
   let leastSpent = Infinity;
@@ -188,7 +191,7 @@ export async function run(only?: (v: Variant) => boolean): Promise<Row[]> {
       { bench: 'drain', metric: `${v.name}: 429s received (all runs) / worst per account per minute`, value: `${fmt(results.reduce((n, x) => n + x.tooMany, 0))} / ${fmt(tooManyPerAccountMinute, 2)}`, target: '≤ 1 per account per minute', met: tooManyPerAccountMinute <= 1 },
       {
         bench: 'drain',
-        metric: `${v.name}: steady spend over every account's full windows: longest stretch with no request on the wire, share of a window; least of a window's ${fmt(s.requestsPerMinute)} slots spent`,
+        metric: `${v.name}: steady spend over every account's full windows: longest stretch with no request on the wire while the window had slots free, share of a window; least of a window's ${fmt(s.requestsPerMinute)} slots spent`,
         value: `${pct(steady.longestIdleMs / windowMs)}; ${fmt(steady.leastSpent)}`,
         ...(s.batchCounting === 'per-item' ? { target: '≤ 16.7% (a sixth)', met: steady.longestIdleMs <= windowMs / 6 } : {}),
       },
