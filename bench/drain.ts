@@ -135,21 +135,25 @@ export const VARIANTS: Variant[] = [
 ];
 
 /**
- * Over every account's full windows (all but its last): the longest stretch with nothing sent
- * while the window had slots free, and the least of a window spent.
+ * Over every account's full windows (all but its last): the earliest moment a window's slots were
+ * all spent (a burst spends them at once and leaves the rest of the window idle; a steady spend
+ * lasts the window), the longest stretch with nothing sent while the window had slots free, and
+ * the least of a window spent.
  */
-export function steadiness(results: readonly DrainResult[]): { longestIdleMs: number; leastSpent: number } {
+export function steadiness(results: readonly DrainResult[], windowMs: number): { earliestSpentMs: number; longestIdleMs: number; leastSpent: number } {
+  let earliestSpentMs = windowMs;
   let longestIdleMs = 0;
   let leastSpent = Infinity;
   for (const r of results) {
     for (const trace of r.traces) {
       for (const w of trace.slice(0, -1)) {
+        earliestSpentMs = Math.min(earliestSpentMs, w.spentAtMs ?? windowMs);
         longestIdleMs = Math.max(longestIdleMs, w.longestIdleMs);
         leastSpent = Math.min(leastSpent, w.slots);
       }
     }
   }
-  return { longestIdleMs, leastSpent };
+  return { earliestSpentMs, longestIdleMs, leastSpent };
 }
 
 export async function run(only?: (v: Variant) => boolean): Promise<Row[]> {
@@ -173,7 +177,8 @@ export async function run(only?: (v: Variant) => boolean): Promise<Row[]> {
     const floor = ITEMS_PER_CONTACT / ITEMS_PER_BATCH;
     const last = results[results.length - 1]!;
     const done = results.every((x) => x.finished === x.contacts);
-    const steady = steadiness(results);
+    const steady = steadiness(results, windowMs);
+    const steadyMet = steady.earliestSpentMs >= (5 * windowMs) / 6 && steady.longestIdleMs <= windowMs / 6;
     const met = ratio >= 0.95 && done;
     const start = 'startSeconds' in last ? `; start-up before the first request ${fmt(last.startSeconds as number, 1)} s, not counted` : '';
     rows.push(
@@ -191,9 +196,9 @@ export async function run(only?: (v: Variant) => boolean): Promise<Row[]> {
       { bench: 'drain', metric: `${v.name}: 429s received (all runs) / worst per account per minute`, value: `${fmt(results.reduce((n, x) => n + x.tooMany, 0))} / ${fmt(tooManyPerAccountMinute, 2)}`, target: '≤ 1 per account per minute', met: tooManyPerAccountMinute <= 1 },
       {
         bench: 'drain',
-        metric: `${v.name}: steady spend over every account's full windows: longest stretch with no request on the wire while the window had slots free, share of a window; least of a window's ${fmt(s.requestsPerMinute)} slots spent`,
-        value: `${pct(steady.longestIdleMs / windowMs)}; ${fmt(steady.leastSpent)}`,
-        ...(s.batchCounting === 'per-item' ? { target: '≤ 16.7% (a sixth)', met: steady.longestIdleMs <= windowMs / 6 } : {}),
+        metric: `${v.name}: steady spend over every account's full windows: earliest a window's ${fmt(s.requestsPerMinute)} slots were all spent, share of the window; longest stretch with nothing sent while it had slots free, share; least of a window spent, slots`,
+        value: `${pct(steady.earliestSpentMs / windowMs)}; ${pct(steady.longestIdleMs / windowMs)}; ${fmt(steady.leastSpent)}`,
+        ...(s.batchCounting === 'per-item' ? { target: 'spent no sooner than 5/6 of the window (83.3%); no stretch over 1/6 (16.7%)', met: steadyMet } : {}),
       },
       { bench: 'drain', metric: `${v.name}: MailerLite requests per contact (floor ${fmt(floor, 2)}${s.batchCounting === 'per-item' ? '; each contact also takes 2 limit slots, so smaller batches cost no slots' : ''})`, value: fmt(reqPerContact, 4) },
       { bench: 'drain', metric: `${v.name}: outcomes (last run): created / updated / other; finished of backlog`, value: `${fmt(last.created)} / ${fmt(last.updated)} / ${fmt(last.other)}; ${fmt(last.finished)} of ${fmt(last.contacts)}` },
