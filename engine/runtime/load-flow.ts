@@ -58,7 +58,10 @@ function unsetProblems(loaded: LoadedFlow, options: CompileOptions, uses: Secret
 }
 
 /** Loads, validates and compiles every flow the paths name (files as given, folders searched). */
-export function loadFleet(paths: readonly string[], options: CompileOptions & LoadOptions = {}): FleetLoad {
+export function loadFleet(paths: readonly string[], given: CompileOptions & LoadOptions = {}): FleetLoad {
+  // One copy of the environment for the load: every read of process.env is a getenv(), a scan of
+  // the whole environment, and a fleet's environment holds every flow's secrets.
+  const options = { ...given, env: given.env ?? { ...process.env } };
   const { flows, diagnostics, files } = loadFlowDir(paths, options);
   const problems = new Map<string, string[]>();
   const add = (file: string, problem: string): void => {
