@@ -11,7 +11,7 @@
  *
  * Run alone: npm run build && node --import tsx bench/fleet.ts
  * One part alone, its figures as JSON: node --import tsx --expose-gc bench/fleet.ts --growth (or
- * --store, or --start-up N).
+ * --spawn, --store, --store --finished, --start-up N).
  */
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -56,8 +56,10 @@ interface StoreCost {
   records: number;
   /** Bytes of the records' raw JSON as received. */
   rawBytes: number;
-  /** The database file after a checkpoint (WAL folded in), with its indexes. */
+  /** The database's pages in use after a checkpoint (WAL folded in), with its indexes. */
   fileBytes: number;
+  /** Bytes of each table and index that holds anything per record (SQLite's dbstat), largest first. */
+  parts: { name: string; bytes: number }[];
 }
 
 interface Reading {
@@ -160,10 +162,14 @@ async function startUp(count: number): Promise<StartUp> {
   return { flows: count, ms, rssBefore, rssAfter };
 }
 
-/** What the store costs per record kept: the database file against the raw JSON it holds. */
-async function storeCost(): Promise<StoreCost> {
+/**
+ * What the store costs per record: the database's pages in use (after a checkpoint, indexes
+ * included) against the raw JSON it holds. `finished`: each record then claimed and finished as
+ * the worker finishes a new contact (its outcome, history entry with the worker's detail, and
+ * effect, 50 a commit), the state a record is kept in for the retention window.
+ */
+async function storeCost(finished: boolean): Promise<StoreCost> {
   const { openSqliteStore } = await import('../engine/store/sqlite.ts');
-  const { statSync } = await import('node:fs');
   const dir = mkdtempSync(join(tmpdir(), 'bench-store-'));
   const file = join(dir, 'engine.sqlite');
   const store = openSqliteStore({ file });
@@ -178,10 +184,37 @@ async function storeCost(): Promise<StoreCost> {
     }
     await store.ingest([records], now);
   }
+  if (finished) {
+    for (;;) {
+      const claimed = await store.claim(['bench'], now + 1, 50, 60_000);
+      if (claimed.length === 0) break;
+      const at = now + 2;
+      await store.applyOutcomes({
+        finished: claimed.map((r) => ({
+          id: r.id, at,
+          entry: {
+            outcome: 'created',
+            detail: {
+              rule: 'all_contacts_by_list.not_on_list', on_list: false, ml_status: 'none', subscriber: String(90_000_000_000 + r.id),
+              groups: ['Donors'], requests: ['POST api/subscribers'], ml_did: 'created a new subscriber',
+            },
+          },
+        })),
+        retried: [], released: [], listed: [], createSent: [],
+        effects: claimed.map((r) => ({ flow: 'bench', recordId: r.id, subscriberId: String(90_000_000_000 + r.id), email: `donor${r.id}@example.org`, action: 'created', at })),
+      });
+    }
+  }
   await store.close(); // closing the last connection checkpoints the WAL into the file
-  const fileBytes = statSync(file).size;
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(file, { readonly: true });
+  // Pages a finished record freed (its pending-only index entries) are reused by the next records intake writes.
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  const inUse = ((db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number)) * pageSize;
+  const parts = db.prepare(`SELECT name, sum(pgsize) AS bytes, sum(unused) AS unused FROM dbstat GROUP BY name HAVING count(*) > 1 ORDER BY bytes DESC`).all() as { name: string; bytes: number }[];
+  db.close();
   rmSync(dir, { recursive: true, force: true });
-  return { records: STORE_RECORDS, rawBytes, fileBytes };
+  return { records: STORE_RECORDS, rawBytes, fileBytes: inUse, parts };
 }
 
 async function growth(): Promise<Growth> {
@@ -262,6 +295,7 @@ export async function run(): Promise<Row[]> {
   for (const n of COUNTS) starts.push(await inChild<StartUp>(['--start-up', String(n)]));
   const g = await inChild<Growth>(['--growth'], 600_000);
   const st = await inChild<StoreCost>(['--store']);
+  const kept = await inChild<StoreCost>(['--store', '--finished']);
   const perFlowKb = (fleet!.rss - one!.rss) / (fleet!.flows - one!.flows) / 1024;
   const rows: Row[] = [
     ...[one!, fleet!].map((x) => ({
@@ -289,6 +323,7 @@ export async function run(): Promise<Row[]> {
   const large = starts[starts.length - 1]!;
   const perFlowMs = (large.ms - small.ms) / (large.flows - small.flows);
   const storeRatio = st.fileBytes / st.rawBytes;
+  const keptRatio = kept.fileBytes / kept.rawBytes;
   const first = g.at[0]!;
   const last = g.at[g.at.length - 1]!;
   const marginalKb = (large.rssAfter - large.rssBefore - (small.rssAfter - small.rssBefore)) / (large.flows - small.flows) / 1024;
@@ -296,9 +331,21 @@ export async function run(): Promise<Row[]> {
     { bench: 'fleet', metric: `in process: start-up ${fmt(large.flows)} ÷ ${fmt(small.flows)} flows (${fmt(large.flows / small.flows)}× the flows)`, value: `${fmt(large.ms / small.ms, 1)}×` },
     { bench: 'fleet', metric: 'in process: marginal cost of one more flow, start-up ms / memory', value: `${fmt(perFlowMs, 1)} ms / ${fmt(marginalKb)} KB` },
     {
-      bench: 'fleet', metric: `store bytes per record kept ÷ raw JSON bytes (${fmt(st.records)} records, file after checkpoint, indexes included)`,
-      value: `${fmt(st.fileBytes / st.records)} / ${fmt(st.rawBytes / st.records)} B = ${fmt(storeRatio, 2)}×` + (storeRatio <= 1.2 ? '' : ' — the raw JSON is kept whole beside the columns and indexes that order and dedupe it; not compressed'),
-      target: '≤ 1.2×', met: storeRatio <= 1.2,
+      bench: 'fleet', metric: `store bytes per record kept (finished: outcome, history entry, effect) ÷ raw JSON bytes (${fmt(kept.records)} records, pages in use after a checkpoint, indexes included)`,
+      value: `${fmt(kept.fileBytes / kept.records)} / ${fmt(kept.rawBytes / kept.records)} B = ${fmt(keptRatio, 2)}×`,
+      target: '≤ 1.2×', met: keptRatio <= 1.2,
+    },
+    {
+      bench: 'fleet', metric: 'the same, by table and index (SQLite\'s dbstat), bytes per record',
+      value: kept.parts.map((p) => `${p.name} ${fmt(p.bytes / kept.records)}`).join(', '),
+    },
+    {
+      bench: 'fleet', metric: `store bytes per record while pending (just received, before its settle window ends) ÷ raw JSON bytes`,
+      value: `${fmt(st.fileBytes / st.records)} / ${fmt(st.rawBytes / st.records)} B = ${fmt(storeRatio, 2)}× — the raw JSON is kept as text until the record finishes, beside the columns and indexes that order, dedupe and claim it`,
+    },
+    {
+      bench: 'fleet', metric: 'the same, by table and index, bytes per record',
+      value: st.parts.map((p) => `${p.name} ${fmt(p.bytes / st.records)}`).join(', '),
     },
     {
       bench: 'fleet', metric: `RSS (heap used) after a forced GC: after the warm-up → after ${g.at.map((r) => fmt(r.records)).join(' → ')} records through the pipeline`,
@@ -327,9 +374,11 @@ if (startAt >= 0) {
   report(await startUp(Number(process.argv[startAt + 1])));
   process.exit(0);
 } else if (process.argv.includes('--store')) {
-  report(await storeCost());
+  report(await storeCost(process.argv.includes('--finished')));
 } else if (process.argv.includes('--growth')) {
   report(await growth());
+} else if (process.argv.includes('--spawn')) {
+  report(await spawned());
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const r of await run()) process.stdout.write(`${r.metric}: ${r.value}${r.target ? ` (target ${r.target})` : ''}\n`);
 }
