@@ -24,6 +24,16 @@ export interface FlowProblem {
 }
 
 /**
+ * Over how long the workers of accounts taken at once (a start, a takeover) start their first
+ * round: each first round loads the account's groups and fields, so 1,000 accounts starting
+ * together would send 2,000 requests in one burst and hold the event loop while /healthz and
+ * the first deliveries wait. A worker woken by a delivery starts at once.
+ */
+export function startSpreadMs(accounts: number): number {
+  return Math.min(10_000, 5 * Math.max(0, accounts - 1));
+}
+
+/**
  * Every flow the server hosts, compiled, and one worker per MailerLite account. A reload
  * compiles what changed; a file that no longer loads keeps its last good version running and
  * its problems are reported.
@@ -117,7 +127,8 @@ export class Fleet {
     await this.ownership.start({
       changed: (acquired, lost) => {
         for (const key of lost) this.switchWorker(key, false);
-        for (const key of acquired) this.switchWorker(key, true);
+        const spread = startSpreadMs(acquired.length);
+        for (const key of acquired) this.switchWorker(key, true, Math.random() * spread);
       },
       wake: (key) => this.workers.get(key)?.wake(),
     });
@@ -127,12 +138,12 @@ export class Fleet {
    * Starts or stops an account's worker, one switch after the other: a worker still stopping
    * after a lost lease is started again only once it has stopped.
    */
-  private switchWorker(key: string, run: boolean): void {
+  private switchWorker(key: string, run: boolean, delayMs = 0): void {
     const worker = this.workers.get(key);
     if (!worker) return;
     const next = (this.switching.get(key) ?? Promise.resolve()).then(async () => {
       if (!run) return worker.stop();
-      if (this.started && this.workers.get(key) === worker && this.ownership.owns(key)) worker.start();
+      if (this.started && this.workers.get(key) === worker && this.ownership.owns(key)) worker.start(delayMs);
     });
     this.switching.set(key, next);
     void next.finally(() => {

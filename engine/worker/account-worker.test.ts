@@ -218,3 +218,33 @@ test('the wakes of one event-loop turn (one per delivery a commit answers) make 
     await r.close();
   }
 });
+
+test('a staggered start holds the first round (no request to MailerLite) until its delay, a wake, or a stop', async () => {
+  const r = await rig({ groups: ['Newsletter', 'Members', 'Flipcause'] }, { worker: { idleMs: 60_000 } });
+  try {
+    r.worker.start(60_000);
+    await r.ingest(signup('held@example.org'));
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(r.fake.requests().length, 0, 'no directory load and no claim during the stagger');
+
+    r.worker.wake(); // a delivery for the account: it starts at once
+    for (let i = 0; i < 500 && r.fake.account(r.token).subscribers().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(r.fake.account(r.token).subscribers().length, 1);
+    for (let i = 0; i < 500 && (await r.store.records({ flow: 'w', status: 'pending' })).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal((await r.store.records({ flow: 'w', status: 'pending' })).length, 0, 'the sign-up was worked through');
+  } finally {
+    await r.worker.stop();
+    await r.close();
+  }
+});
+
+test('stopping a worker still in its staggered start ends it at once, without a round', async () => {
+  const r = await rig({ groups: ['Newsletter', 'Members', 'Flipcause'] }, { worker: { idleMs: 60_000 } });
+  try {
+    r.worker.start(600_000);
+    await r.worker.stop(); // would hang for ten minutes if the stagger ignored the stop
+    assert.equal(r.fake.requests().length, 0);
+  } finally {
+    await r.close();
+  }
+});

@@ -127,10 +127,14 @@ export class AccountWorker {
     };
   }
 
-  start(): void {
+  /**
+   * Starts the loop; its first round waits `delayMs` (a staggered fleet start), or less if the
+   * worker is woken meanwhile: records waiting never wait for the stagger.
+   */
+  start(delayMs = 0): void {
     if (this.running) return;
     this.stopping = false;
-    this.running = this.loop();
+    this.running = (delayMs > 0 ? this.sleep(delayMs) : Promise.resolve()).then(() => this.loop());
   }
 
   /** Stops claiming, sends the writes already decided, and returns when the loop has ended. */
