@@ -15,6 +15,7 @@ import { startFakeMailerLite } from '../adapters/mailerlite/index.ts';
 import { openSqliteStore } from '../engine/store/sqlite.ts';
 import { flowYaml, SECRET, TOKEN } from './support/harness.ts';
 import '../adapters/index.ts';
+import { untilValue } from './support/until.ts';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -23,16 +24,6 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 test('engine serve: signed deliveries are stored and sent to MailerLite; SIGTERM stops it cleanly', async () => {
@@ -58,11 +49,11 @@ test('engine serve: signed deliveries are stored and sent to MailerLite; SIGTERM
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
     const base = `http://127.0.0.1:${port}`;
-    await until('readiness', async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined));
+    await untilValue('readiness', async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined));
     const body = JSON.stringify(fixtureRecords('donation-with-opt-in'));
     const res = await fetch(`${base}/hooks/hope`, { method: 'POST', headers: { 'x-flipcause-hmac-sha256': signBody(body, SECRET) }, body });
     assert.equal(res.status, 200);
-    await until('the subscriber', async () => (fake.account(TOKEN).subscribers().length === 1 ? true : undefined));
+    await untilValue('the subscriber', async () => (fake.account(TOKEN).subscribers().length === 1 ? true : undefined));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
     assert.match(out, /"msg":"engine stopped"/);

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { flowYaml } from './support/harness.ts';
+import { untilValue } from './support/until.ts';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -20,16 +21,6 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await Promise.resolve().then(fn).catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 interface Readiness {
@@ -53,7 +44,7 @@ async function serve(flowsDir: string, body: (base: string, log: () => string[],
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
     const base = `http://127.0.0.1:${port}`;
-    await until('the server', () => (out.includes('"msg":"engine serving"') ? true : undefined));
+    await untilValue('the server', () => (out.includes('"msg":"engine serving"') ? true : undefined));
     await body(base, () => out.split('\n').filter(Boolean), child);
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
@@ -86,7 +77,7 @@ test('a fresh clone serves the examples without errors: not configured, once, an
     assert.equal(((await unknown.json()) as { code: string }).code, 'ENGINE_ERR_UNKNOWN_FLOW');
 
     child.kill('SIGHUP');
-    await until('the reload', () => (log().filter((l) => l.includes('"msg":"flows loaded"')).length === 2 ? true : undefined));
+    await untilValue('the reload', () => (log().filter((l) => l.includes('"msg":"flows loaded"')).length === 2 ? true : undefined));
     const lines = log().map((l) => JSON.parse(l) as { level: number; msg: string });
     assert.deepEqual(lines.filter((l) => l.level >= 40), [], 'no warning or error, at start or on reload');
     assert.equal(lines.filter((l) => l.msg.startsWith('example flow not configured')).length, 3, 'once per example, not again on reload');

@@ -15,6 +15,7 @@ import { fixtureRecords } from '../adapters/flipcause/index.ts';
 import { flowYaml, SECRET, startHarness, TOKEN, type Harness } from './support/harness.ts';
 import { fixturePii } from './support/pii.ts';
 import '../adapters/index.ts';
+import { until } from './support/until.ts';
 
 const ADMIN = 'browser-admin-token-for-tests';
 const ARTIFACTS = new URL('../test-artifacts/console/', import.meta.url).pathname;
@@ -38,16 +39,6 @@ function watch(page: Page): Page {
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   return page;
-}
-
-/** Polls from the test (a page-side wait would be script the CSP rightly refuses to evaluate). */
-async function until(what: string, check: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function shot(page: Page, name: string): Promise<void> {

@@ -9,6 +9,7 @@ import { fixtureBytes } from '../adapters/flipcause/index.ts';
 import { flowYaml, startHarness, TOKEN, type Harness } from './support/harness.ts';
 import { assertNoPii } from './support/pii.ts';
 import '../adapters/index.ts';
+import { until } from './support/until.ts';
 
 const FLOW = flowYaml('hope', 'all_contacts_by_list', { mailing_list: ['Newsletter'], not_on_list: ['Donors'] });
 const WORKER = { idleMs: 20, probeMs: 100, backoff: { baseMs: 50, maxMs: 200, maxAttempts: 5 } };
@@ -32,14 +33,6 @@ async function withHarness(fn: (h: Harness) => Promise<void>, flow = FLOW, accou
 
 function items(h: Harness): LoggedItem[] {
   return h.fake.requests(TOKEN).flatMap((r) => r.items ?? [{ method: r.method, path: r.path, body: r.body, status: r.status }]);
-}
-
-async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 test('429 with Retry-After: the next batch waits for it, and the contact is created once', () =>

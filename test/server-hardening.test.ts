@@ -12,6 +12,7 @@ import { MAX_VIEW_CHARS } from '../engine/operator/record-view.ts';
 import { signBody } from '../adapters/flipcause/index.ts';
 import { flowYaml, SECRET, startHarness, type Harness } from './support/harness.ts';
 import { assertNoPii } from './support/pii.ts';
+import { until } from './support/until.ts';
 
 const ADMIN = 'admin-token-for-tests';
 const FLOW = flowYaml('hope', 'all_contacts_by_list', { mailing_list: ['Newsletter'], not_on_list: ['Donors'] });
@@ -182,14 +183,6 @@ async function heldBytes(h: Harness): Promise<{ bodies: number; bytes: number }>
   const text = await (await fetch(`${h.server.url}/metrics`)).text();
   const value = (name: string): number => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
   return { bodies: value('engine_http_bodies_in_flight'), bytes: value('engine_http_body_bytes_held') };
-}
-
-async function until(what: string, cond: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const SHORT = { requestTimeoutMs: 1000, headersTimeoutMs: 1000 };

@@ -19,6 +19,7 @@ import { startFakeMailerLite, type LoggedRequest } from '../adapters/mailerlite/
 import { runEngine } from './support/cli.ts';
 import { freePort } from './support/free-port.ts';
 import { flowYaml, SECRET, TOKEN } from './support/harness.ts';
+import { untilValue } from './support/until.ts';
 
 const EMAIL = 'killed.create@example.org';
 const ENV = { TEST_FLIPCAUSE_SECRET: SECRET, TEST_MAILERLITE_KEY: TOKEN };
@@ -91,16 +92,6 @@ async function withholdingProxy(target: string): Promise<{ url: string; held: Pr
   };
 }
 
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await Promise.resolve().then(fn).catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 function exited(proc: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
@@ -116,7 +107,7 @@ async function serve(flows: string, db: string, children: Set<ChildProcess>): Pr
   });
   children.add(proc);
   const url = `http://127.0.0.1:${port}`;
-  await until('readiness', async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined));
+  await untilValue('readiness', async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined));
   return { proc, url };
 }
 
@@ -166,7 +157,7 @@ test('lost 201 (issue 12 case 10): SIGKILL after MailerLite carried out a create
     assert.deepEqual(killed.effects, []);
 
     const second = await serve(flows, db, children);
-    const done = await until('the record finished', () => {
+    const done = await untilValue('the record finished', () => {
       const now = readRecords(db);
       return now.records.every((r) => r.status !== 'pending') ? now : undefined;
     });

@@ -8,20 +8,13 @@ import assert from 'node:assert/strict';
 import { flowYaml, startHarness, TOKEN, type Harness } from './support/harness.ts';
 import { assertNoPii } from './support/pii.ts';
 import '../adapters/index.ts';
+import { until } from './support/until.ts';
 
 const FLOW = flowYaml('hope', 'all_contacts_by_list', { mailing_list: ['Newsletter'], not_on_list: ['Donors'] });
 const contact = (n: number) => ({
   webhook_record_id: String(900 + n), webhook_trigger_type: 'new_contact', user_id: '638', contact_id: `CID638-${9000 + n}`,
   first_name: 'Metric', last_name: `Case${n}`, email: `metric.case.${n}@example.org`, created_on: '2026-11-08 15:40:11',
 });
-
-async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** The sum of a metric's samples whose labels include all of `labels`. */
 function total(text: string, name: string, labels: Record<string, string>): number {

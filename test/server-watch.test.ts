@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fixtureRecords } from '../adapters/flipcause/index.ts';
 import { flowYaml, SECRET, startHarness, TOKEN, type Harness } from './support/harness.ts';
 import '../adapters/index.ts';
+import { until } from './support/until.ts';
 
 const MODES = {
   mailing_list: flowYaml('hope', 'mailing_list', { new: ['Newsletter'], existing: ['Newsletter'] }),
@@ -21,14 +22,6 @@ async function watching(fn: (h: Harness, flows: string) => Promise<void>): Promi
     await fn(h, join(h.dir, 'flows'));
   } finally {
     await h.close();
-  }
-}
-
-async function until(what: string, ok: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!ok()) {
-    if (Date.now() > deadline) assert.fail(`the watcher did not pick up: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

@@ -11,6 +11,7 @@ import { silentLogger } from '../log/logger.ts';
 import type { OwnershipEvents } from './ownership.ts';
 import { openPostgresStore } from './postgres.ts';
 import { PostgresLeases, servesMore } from './postgres-leases.ts';
+import { until } from '../../test/support/until.ts';
 
 const postgres = postgresForTests();
 
@@ -32,14 +33,6 @@ function probe(pool: pg.Pool, url: string, id: string, leaseMs: number): Probe {
     },
   };
   return p;
-}
-
-async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 test('each account has one owner; a stopped owner hands over at once, a vanished one when its lease ends', async () => {

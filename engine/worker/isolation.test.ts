@@ -6,15 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { signup, signupNo, workerRig as rig, type Rig } from '../../test/support/worker-rig.ts';
+import { until } from '../../test/support/until.ts';
 
 const GROUPS = { groups: ['Newsletter', 'Members', 'Flipcause'] };
 
 const byStatus = (r: Rig, status: 'pending' | 'done' | 'dead') => r.store.records({ flow: 'w', status });
-
-async function until(what: string, ok: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 2_000 && !(await ok()); i++) await new Promise((res) => setTimeout(res, 5));
-  assert.ok(await ok(), `never happened: ${what}`);
-}
 
 test('poison record: a lone-surrogate email stored as it came is dead-lettered with a reason; the 32 valid records behind it end done', async () => {
   const r = await rig(GROUPS);
