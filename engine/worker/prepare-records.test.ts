@@ -13,6 +13,7 @@ import { openSqliteStore } from '../store/sqlite.ts';
 import { signupNo, WORKER_CONFIG } from '../../test/support/worker-rig.ts';
 import { Outcomes } from './outcomes.ts';
 import { prepareRecords } from './prepare-records.ts';
+import { countingTurns } from '../../test/support/count-turns.ts';
 
 test('a round prepared two records at a time gives the same look-ups, in claim order, as one prepared at once, and yields between slices', async () => {
   const flow = compileFlow(WORKER_CONFIG, 'w.yaml', { secret: () => 'unused' });
@@ -26,15 +27,11 @@ test('a round prepared two records at a time gives the same look-ups, in claim o
     assert.equal(claimed.length, raws.length);
     const ctx = (sliceSize: number) => ({ flows: new Map([[flow.id, flow]]), store, outcomes: new Outcomes(silentLogger, {}, DURABLE_BACKOFF), report: () => {}, sliceSize });
     let turns = 0;
-    let live = true;
-    const tick = (): void => {
-      if (!live) return;
-      turns++;
-      setImmediate(tick);
-    };
-    setImmediate(tick);
-    const sliced = await prepareRecords(ctx(2), claimed, 0);
-    live = false;
+    const sliced = await countingTurns(async (counted) => {
+      const prepared = await prepareRecords(ctx(2), claimed, 0);
+      turns = counted();
+      return prepared;
+    });
     const whole = await prepareRecords(ctx(1000), claimed, 0);
     const view = (ls: typeof whole) => ls.map((l) => ({ email: l.mapped.email, ids: l.unit.records.map((p) => p.record.id), onList: l.onList }));
     assert.equal(whole.length, 7, 'one look-up per sign-up');

@@ -1,23 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inSlices } from './turns.ts';
-
-/** Counts event-loop turns (check phases) while `run` runs. */
-async function countingTurns<T>(run: (turns: () => number) => Promise<T>): Promise<T> {
-  let turns = 0;
-  let live = true;
-  const tick = (): void => {
-    if (!live) return;
-    turns++;
-    setImmediate(tick);
-  };
-  setImmediate(tick);
-  try {
-    return await run(() => turns);
-  } finally {
-    live = false;
-  }
-}
+import { countingTurns } from '../../test/support/count-turns.ts';
 
 test('inSlices runs every item in order and gives the loop a turn between slices only', async () => {
   const seen = await countingTurns(async (turns) => {
