@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { migratePostgres } from './postgres-migrations.ts';
 import { claimed, firstReady, siblingKeys } from './claim-plan.ts';
-import { foldStats, type StatusCount } from './flow-stats.ts';
+import { foldOverview, foldStats, type StatusCount } from './flow-stats.ts';
 import type {
   AuditAction, AuditEntry, AuditQuery, Effect, FlowOverview, FlowStats, HistoryEntry, IngestResult, NewRecord, Outcome,
   OutcomeBatch, OutcomeEntry, RecordQuery, RecordStatus, StoredAuditEntry, Store, StoredRecord, ThroughputBucket,
@@ -391,7 +391,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     /** The console's fleet page: counts per flow, pending ages from the pending-only index, the last day's outcomes. */
     async overview(since: number): Promise<FlowOverview[]> {
       const [counts, oldest, recent, activity] = await Promise.all([
-        q<{ flow: string; status: RecordStatus; n: number }>(`SELECT flow, status, count(*) AS n FROM records GROUP BY flow, status`),
+        q<{ flow: string; status: RecordStatus; n: number }>(`SELECT flow, status, count(*) AS n FROM records WHERE status IN ('pending', 'dead') GROUP BY flow, status`),
         q<{ flow: string; oldest: number }>(`SELECT flow, min(received_at) AS oldest FROM records WHERE status = 'pending' GROUP BY flow`),
         q<{ flow: string; outcome: Outcome; n: number }>(
           `SELECT flow, outcome, count(*) AS n FROM records WHERE finished_at >= $1 AND finished_at IS NOT NULL AND outcome IS NOT NULL GROUP BY flow, outcome`,
@@ -399,24 +399,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         ),
         q<{ flow: string; last_delivery_at: number }>(`SELECT flow, last_delivery_at FROM flow_activity`),
       ]);
-      const out = new Map<string, FlowOverview>();
-      const get = (flow: string): FlowOverview => {
-        let o = out.get(flow);
-        if (!o) {
-          o = { flow, pending: 0, dead: 0, oldestPendingAt: null, lastDeliveryAt: null, recent: {} };
-          out.set(flow, o);
-        }
-        return o;
-      };
-      for (const r of counts.rows) {
-        if (r.status === 'pending') get(r.flow).pending = r.n;
-        else if (r.status === 'dead') get(r.flow).dead = r.n;
-        else get(r.flow);
-      }
-      for (const r of oldest.rows) get(r.flow).oldestPendingAt = r.oldest;
-      for (const r of recent.rows) get(r.flow).recent[r.outcome] = r.n;
-      for (const a of activity.rows) get(a.flow).lastDeliveryAt = a.last_delivery_at;
-      return [...out.values()].sort((a, b) => (a.flow < b.flow ? -1 : a.flow > b.flow ? 1 : 0));
+      const oldestOf = new Map(oldest.rows.map((r) => [r.flow, r.oldest]));
+      return foldOverview({
+        pending: counts.rows.filter((r) => r.status === 'pending').map((r) => ({ flow: r.flow, n: r.n, oldest: oldestOf.get(r.flow) ?? null })),
+        dead: counts.rows.filter((r) => r.status === 'dead'),
+        recent: recent.rows,
+        activity: activity.rows,
+      });
     },
 
     async throughput(since: number, bucketMs: number, flow?: string): Promise<ThroughputBucket[]> {

@@ -2,9 +2,9 @@ import Database from 'better-sqlite3';
 import { migrate } from './sqlite-migrations.ts';
 import { BACKSTOP_CHECKPOINT_PAGES, INLINE_CHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './sqlite-checkpointer.ts';
 import { claimed, firstReady, siblingKeys } from './claim-plan.ts';
-import { foldStats, type StatusCount } from './flow-stats.ts';
+import { foldOverview, foldStats, type StatusCount } from './flow-stats.ts';
 import type {
-  AuditAction, AuditQuery, Effect, FlowOverview, FlowStats, HistoryEntry, IngestResult, NewRecord, Outcome, OutcomeBatch,
+  AuditAction, AuditQuery, Effect, FlowStats, HistoryEntry, IngestResult, NewRecord, Outcome, OutcomeBatch,
   OutcomeEntry, RecordQuery, RecordStatus, Store, StoredAuditEntry, StoredRecord, ThroughputBucket,
 } from './types.ts';
 
@@ -314,24 +314,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     history: async (id) => historyOf(id),
     // Every flow that ever had a delivery is in flow_activity, so no flow is missed.
     async overview(since) {
-      const out = new Map<string, FlowOverview>();
-      const get = (flow: string): FlowOverview => {
-        let o = out.get(flow);
-        if (!o) {
-          o = { flow, pending: 0, dead: 0, oldestPendingAt: null, lastDeliveryAt: null, recent: {} };
-          out.set(flow, o);
-        }
-        return o;
-      };
-      for (const r of overviewPending.all() as { flow: string; n: number; oldest: number }[]) {
-        const o = get(r.flow);
-        o.pending = r.n;
-        o.oldestPendingAt = r.oldest;
-      }
-      for (const r of overviewDead.all() as { flow: string; n: number }[]) get(r.flow).dead = r.n;
-      for (const r of overviewRecent.all(since) as { flow: string; outcome: Outcome; n: number }[]) get(r.flow).recent[r.outcome] = r.n;
-      for (const a of activity.all() as { flow: string; last_delivery_at: number }[]) get(a.flow).lastDeliveryAt = a.last_delivery_at;
-      return [...out.values()].sort((a, b) => (a.flow < b.flow ? -1 : a.flow > b.flow ? 1 : 0));
+      return foldOverview({
+        pending: overviewPending.all() as { flow: string; n: number; oldest: number }[],
+        dead: overviewDead.all() as { flow: string; n: number }[],
+        recent: overviewRecent.all(since) as { flow: string; outcome: Outcome; n: number }[],
+        activity: activity.all() as { flow: string; last_delivery_at: number }[],
+      });
     },
     async throughput(since, bucketMs, flow) {
       const bucket = Math.max(1, Math.floor(bucketMs));
