@@ -2,28 +2,14 @@ import pg from 'pg';
 import { migratePostgres } from './postgres-migrations.ts';
 import { claimed, firstReady, siblingKeys } from './claim-plan.ts';
 import { foldOverview, foldStats, type StatusCount } from './flow-stats.ts';
+import { toRecord, type RecordRow } from './record-row.ts';
 import type {
   AuditAction, AuditEntry, AuditQuery, Effect, FlowOverview, FlowStats, HistoryEntry, IngestResult, NewRecord, Outcome,
   OutcomeBatch, OutcomeEntry, RecordQuery, RecordStatus, StoredAuditEntry, Store, StoredRecord, ThroughputBucket,
 } from './types.ts';
 
-interface Row {
-  id: number; flow: string; dedupe_key: string; trigger: string; raw: string | null; received_at: number;
-  subject: string | null; txn: string | null; status: RecordStatus; available_at: number; due_at: number | null; attempts: number;
-  outcome: Outcome | null; reason: string | null; error_code: string | null; finished_at: number | null;
-}
-
 function detailOf(entry: OutcomeEntry): string | null {
   return entry.detail === undefined ? null : JSON.stringify(entry.detail);
-}
-
-function toRecord(r: Row): StoredRecord {
-  return {
-    id: r.id, flow: r.flow, dedupeKey: r.dedupe_key, trigger: r.trigger,
-    raw: r.raw === null ? null : (JSON.parse(r.raw) as Record<string, unknown>),
-    receivedAt: r.received_at, subject: r.subject, txn: r.txn, status: r.status, availableAt: r.available_at,
-    attempts: r.attempts, outcome: r.outcome, reason: r.reason, errorCode: r.error_code, finishedAt: r.finished_at,
-  };
 }
 
 const INT8 = 20;
@@ -160,7 +146,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async claim(flows: readonly string[], now: number, limit: number, leaseMs: number, busy: ReadonlySet<string> = new Set()): Promise<StoredRecord[]> {
       if (flows.length === 0 || limit <= 0) return [];
       return tx(async (c) => {
-        const { rows: ready } = await c.query<Row>(
+        const { rows: ready } = await c.query<RecordRow>(
           `SELECT r.* FROM unnest($1::text[]) AS f(flow)
              CROSS JOIN LATERAL (
                SELECT * FROM records
@@ -171,9 +157,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           [[...flows], now, limit * 2],
         );
         const first = firstReady(ready, busy, limit);
-        const siblingRows: Row[] = [];
+        const siblingRows: RecordRow[] = [];
         for (const [flow, keys] of siblingKeys(first)) {
-          const { rows } = await c.query<Row>(
+          const { rows } = await c.query<RecordRow>(
             `SELECT * FROM records
               WHERE status = 'pending' AND flow = $1 AND (lease_until IS NULL OR lease_until <= $2)
                 AND (subject = ANY($3::text[]) OR txn = ANY($4::text[]))
@@ -370,12 +356,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       add('status', query.status);
       add('outcome', query.outcome);
       values.push(query.limit ?? 100);
-      const { rows } = await q<Row>(`SELECT * FROM records WHERE ${where.join(' AND ')} ORDER BY id ${query.newestFirst ? 'DESC' : ''} LIMIT $${values.length}`, values);
+      const { rows } = await q<RecordRow>(`SELECT * FROM records WHERE ${where.join(' AND ')} ORDER BY id ${query.newestFirst ? 'DESC' : ''} LIMIT $${values.length}`, values);
       return rows.map(toRecord);
     },
 
     async record(id: number): Promise<StoredRecord | undefined> {
-      const { rows } = await q<Row>(`SELECT * FROM records WHERE id = $1`, [id]);
+      const { rows } = await q<RecordRow>(`SELECT * FROM records WHERE id = $1`, [id]);
       const r = rows[0];
       return r && toRecord(r);
     },

@@ -3,25 +3,11 @@ import { migrate } from './sqlite-migrations.ts';
 import { BACKSTOP_CHECKPOINT_PAGES, INLINE_CHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './sqlite-checkpointer.ts';
 import { claimed, firstReady, siblingKeys } from './claim-plan.ts';
 import { foldOverview, foldStats, type StatusCount } from './flow-stats.ts';
+import { toRecord, type RecordRow } from './record-row.ts';
 import type {
   AuditAction, AuditQuery, Effect, FlowStats, HistoryEntry, IngestResult, NewRecord, Outcome, OutcomeBatch,
-  OutcomeEntry, RecordQuery, RecordStatus, Store, StoredAuditEntry, StoredRecord, ThroughputBucket,
+  OutcomeEntry, RecordQuery, Store, StoredAuditEntry, StoredRecord, ThroughputBucket,
 } from './types.ts';
-
-interface Row {
-  id: number; flow: string; dedupe_key: string; trigger: string; raw: string | null; received_at: number;
-  subject: string | null; txn: string | null; status: RecordStatus; available_at: number; due_at: number | null; attempts: number;
-  outcome: Outcome | null; reason: string | null; error_code: string | null; finished_at: number | null;
-}
-
-function toRecord(r: Row): StoredRecord {
-  return {
-    id: r.id, flow: r.flow, dedupeKey: r.dedupe_key, trigger: r.trigger,
-    raw: r.raw === null ? null : (JSON.parse(r.raw) as Record<string, unknown>),
-    receivedAt: r.received_at, subject: r.subject, txn: r.txn, status: r.status, availableAt: r.available_at,
-    attempts: r.attempts, outcome: r.outcome, reason: r.reason, errorCode: r.error_code, finishedAt: r.finished_at,
-  };
-}
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for tests and dry runs. */
@@ -194,12 +180,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const claimTx = db.transaction(
     (flows: readonly string[], now: number, limit: number, leaseMs: number, busy: ReadonlySet<string>) => {
       // Each flow's earliest due records, then the earliest of those across the account's flows.
-      const first = firstReady(flows.flatMap((flow) => ready.all({ flow, now, limit: limit * 2 }) as Row[]), busy, limit);
-      const siblingRows: Row[] = [];
+      const first = firstReady(flows.flatMap((flow) => ready.all({ flow, now, limit: limit * 2 }) as RecordRow[]), busy, limit);
+      const siblingRows: RecordRow[] = [];
       for (const [flow, keys] of siblingKeys(first)) {
         siblingRows.push(...(siblings.all({
           flow, now, subjects: JSON.stringify(keys.subjects), txns: JSON.stringify(keys.txns),
-        }) as Row[]));
+        }) as RecordRow[]));
       }
       const rows = claimed(first, siblingRows, busy);
       if (rows.length > 0) lease.run({ until: now + leaseMs, ids: JSON.stringify(rows.map((r) => r.id)) });
@@ -267,7 +253,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     const sql = `SELECT * FROM records WHERE ${where.join(' AND ')} ORDER BY id ${q.newestFirst ? 'DESC' : ''} LIMIT @limit`;
     const rows = db.prepare(sql).all({
       afterId: q.afterId ?? 0, flow: q.flow, status: q.status, outcome: q.outcome, limit: q.limit ?? 100,
-    }) as Row[];
+    }) as RecordRow[];
     return rows.map(toRecord);
   }
 
@@ -308,7 +294,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     stats: async () => stats(),
     records: async (q) => records(q),
     async record(id) {
-      const r = oneRecord.get(id) as Row | undefined;
+      const r = oneRecord.get(id) as RecordRow | undefined;
       return r && toRecord(r);
     },
     history: async (id) => historyOf(id),
