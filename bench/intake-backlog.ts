@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { signBody } from '../adapters/flipcause/index.ts';
+import { deliveryRequests, signedBodies } from './signed-deliveries.ts';
 import { discardLogger, fmt, flowYaml, median, SECRET, syntheticRecord, writeFlow, ACCOUNT_SEED, type Row } from './common.ts';
 
 const BACKLOGS = [0, 10_000, 50_000, 100_000];
@@ -83,27 +83,13 @@ function ask(proc: ChildProcess): Promise<NodeJS.CpuUsage> {
 }
 
 // Signed before any run; every body is a new record (shared counter across all servers).
-let counter = 0;
-function signedBodies(n: number): { body: string; signature: string }[] {
-  return Array.from({ length: n }, () => {
-    const body = JSON.stringify([syntheticRecord(10_000_000 + counter++)]);
-    return { body, signature: signBody(body, SECRET) };
-  });
-}
+const ids = { next: 10_000_000 };
 
 async function load(url: string, seconds: number): Promise<{ rps: number; answered: number; failed: number }> {
-  const bodies = signedBodies(40_000);
-  let next = 0;
+  const bodies = signedBodies(40_000, ids, () => 1);
   const result = await autocannon({
     url, connections: CONNECTIONS, duration: seconds, timeout: 5,
-    requests: [{
-      method: 'POST',
-      path: '/hooks/bench',
-      setupRequest: (req) => {
-        const d = bodies[next++ % bodies.length]!;
-        return { ...req, body: d.body, headers: { 'content-type': 'application-json', 'x-flipcause-hmac-sha256': d.signature } };
-      },
-    }],
+    requests: deliveryRequests(bodies),
   });
   return { rps: result['2xx'] / result.duration, answered: result['2xx'], failed: result.non2xx + result.errors + result.timeouts };
 }

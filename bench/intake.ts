@@ -29,9 +29,9 @@ import { findSourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { signBody } from '../adapters/flipcause/index.ts';
+import { deliveryRequests, signedBodies } from './signed-deliveries.ts';
 import { hotFunctions, type CpuProfile } from './cpu-profile.ts';
-import { ACCOUNT_SEED, discardLogger, fmt, flowYaml, median, pct, SECRET, syntheticRecord, writeFlow, type Row } from './common.ts';
+import { ACCOUNT_SEED, discardLogger, fmt, flowYaml, median, pct, SECRET, writeFlow, type Row } from './common.ts';
 
 const REPS = 3;
 const SECONDS = 3;
@@ -227,16 +227,7 @@ function cpuOf(child: Child): Promise<number> {
 }
 
 // Every record of every run is new: one counter across all servers.
-let counter = 0;
-
-/** `n` deliveries of 1–3 records each, as Flipcause batches them, built and signed now. */
-function signedBodies(n: number): { body: string; signature: string }[] {
-  return Array.from({ length: n }, (_, i) => {
-    const records = Array.from({ length: 1 + (i % 3) }, () => syntheticRecord(counter++));
-    const body = JSON.stringify(records);
-    return { body, signature: signBody(body, SECRET) };
-  });
-}
+const ids = { next: 0 };
 
 interface Load {
   rps: number;
@@ -251,8 +242,8 @@ interface Load {
 }
 
 export async function load(child: Child, opts: { seconds: number; paced?: boolean }): Promise<Load> {
-  const bodies = signedBodies(opts.paced ? PACED_RATE * opts.seconds + 1000 : 60_000);
-  let next = 0;
+  // 1–3 records a delivery, as Flipcause batches them, built and signed before the run.
+  const bodies = signedBodies(opts.paced ? PACED_RATE * opts.seconds + 1000 : 60_000, ids, (i) => 1 + (i % 3));
   await ask(child, 'lag', 'lag'); // resets the child's event-loop delay histogram
   const before = await cpuOf(child);
   const result = await autocannon({
@@ -261,14 +252,7 @@ export async function load(child: Child, opts: { seconds: number; paced?: boolea
     duration: opts.seconds,
     timeout: 5,
     ...(opts.paced ? { overallRate: PACED_RATE } : {}),
-    requests: [{
-      method: 'POST',
-      path: '/hooks/bench',
-      setupRequest: (req) => {
-        const d = bodies[next++ % bodies.length]!;
-        return { ...req, body: d.body, headers: { 'content-type': 'application-json', 'x-flipcause-hmac-sha256': d.signature } };
-      },
-    }],
+    requests: deliveryRequests(bodies),
   });
   const after = await cpuOf(child);
   const lag = await ask<{ p99: number; max: number }>(child, 'lag', 'lag');
