@@ -8,9 +8,16 @@ import { runDemo } from '../engine/demo/run-demo.ts';
 import { demoDeliveries, demoGoLive } from '../engine/demo/scenario.ts';
 import '../adapters/index.ts';
 
+/**
+ * The settle window the demo runs with here. One transaction's records come in separate
+ * deliveries, sent one after another: the window must outlast the gap between the first and the
+ * last even on a loaded machine, or the first is decided alone and its story breaks.
+ */
+const SETTLE_SECONDS = 3;
+
 async function demo(now?: number): Promise<{ code: number; text: string }> {
   const lines: string[] = [];
-  const code = await runDemo({ flowsDir: 'flows', settleSeconds: 1, out: (l) => lines.push(l), now });
+  const code = await runDemo({ flowsDir: 'flows', settleSeconds: SETTLE_SECONDS, out: (l) => lines.push(l), now });
   return { code, text: lines.join('\n') };
 }
 
@@ -90,7 +97,7 @@ test('a story that does not go as labelled is shown crossed and fails the demo',
     const file = join(dir, 'hope-shelter', 'flow.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace(/^when: .*$/m, 'when: event.campaign = "No such campaign"'));
     const lines: string[] = [];
-    const code = await runDemo({ flowsDir: dir, settleSeconds: 1, out: (l) => lines.push(l) });
+    const code = await runDemo({ flowsDir: dir, settleSeconds: SETTLE_SECONDS, out: (l) => lines.push(l) });
     const text = lines.join('\n');
     assert.equal(code, 1);
     assert.match(text, /^ {2}✗ hope-shelter: donation without opt-in \(activity \+ transaction in one POST\)\n {6}expected 200 skipped:coalesced, created, got 200 skipped:filtered_by_when, skipped:filtered_by_when$/m);
