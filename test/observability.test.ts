@@ -91,9 +91,9 @@ test('alert rules: every expression names only metrics the engine exports or the
   assert.deepEqual(await unknown(exprs), []);
 });
 
-test('alert rules: the five that ship, each with a severity, a summary and a description', () => {
+test('alert rules: the six that ship, each with a severity, a summary and a description', () => {
   assert.deepEqual(alerts.map((a) => a.alert).sort(), [
-    'EngineAccountPaused', 'EngineDeadLettersGrowing', 'EngineFlowSilent', 'EngineMailerLiteRateLimited', 'EngineOldestPendingOverAnHour',
+    'EngineAccountPaused', 'EngineAccountUndrained', 'EngineDeadLettersGrowing', 'EngineFlowSilent', 'EngineMailerLiteRateLimited', 'EngineOldestPendingOverAnHour',
   ]);
   for (const a of alerts) {
     assert.match(a.labels?.severity ?? '', /^(warning|critical)$/, `${a.alert} severity`);

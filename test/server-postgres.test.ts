@@ -154,13 +154,17 @@ test('two instances with different flow sets both serve, and status from either 
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline && (await a.store.stats()).some((s) => s.pending > 0)) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual((await a.store.stats()).map((s) => [s.flow, s.done]), [['alpha', 1], ['beta', 1]], 'every flow drained');
-    assert.equal(a.fleet.ownership.owns(a.fleet.flow('beta')!.accountKey), true, 'the instance serving more of the account\'s flows drains it');
+    const account = a.fleet.flow('beta')!.accountKey;
+    assert.equal(a.fleet.ownership.owns(account), true, 'the instance serving more of the account\'s flows drains it');
+    const owned = async (base: string): Promise<string | undefined> => (await (await fetch(`${base}/metrics`)).text())
+      .match(new RegExp(`^engine_account_owned\\{account="${escapeRegExp(account)}"\\} (\\d+)$`, 'm'))?.[1];
+    assert.deepEqual([await owned(a.url), await owned(b.url)], ['1', '0'], 'each instance says whether it drains the account it serves');
 
     const status = await runEngine(['status', '--url', b.url, '--token', ADMIN]);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /^beta\s+0\s+1\s+0\s+served only by \S+/m, 'b lists the flow only a serves');
     assert.match(status.stdout, /2 instances on this store/);
-    assert.match(status.stdout, new RegExp(`${b.cluster!.instanceId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} does not serve: beta`));
+    assert.match(status.stdout, new RegExp(`${escapeRegExp(b.cluster!.instanceId)} does not serve: beta`));
     const json = JSON.parse((await runEngine(['status', '--url', a.url, '--token', ADMIN, '--format', 'json'])).stdout) as {
       instances: { id: string; this: boolean; accounts_drained: string[] }[];
     };
@@ -173,3 +177,5 @@ test('two instances with different flow sets both serve, and status from either 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

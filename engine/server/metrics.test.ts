@@ -5,7 +5,7 @@ import { openSqliteStore } from '../store/sqlite.ts';
 import type { FlowStats, Store } from '../store/types.ts';
 import { Metrics } from './metrics.ts';
 
-const fleet = (...ids: string[]) => () => ({ all: () => ids.map((id) => ({ id })) }) as unknown as Fleet;
+const fleet = (...ids: string[]) => () => ({ all: () => ids.map((id) => ({ id })), accounts: () => [] }) as unknown as Fleet;
 
 /** A store whose stats() answers later, as an asynchronous (PostgreSQL) store does, counting its reads. */
 function slowStore(stats: FlowStats[]): { store: Store; reads: () => number } {
@@ -111,4 +111,23 @@ test('MailerLite exchanges: duration per account and operation, every answer by 
   assert.equal(await sample(m, 'engine_mailerlite_request_duration_seconds_bucket', { account: 'acct-2', operation: 'batch', le: 30 }), 1);
   assert.equal(await sample(m, 'engine_mailerlite_unanswered_total', { account: 'acct-2', operation: 'batch' }), 1);
   assert.equal(await sample(m, 'engine_mailerlite_responses_total', { account: 'acct-2' }), undefined, 'no answer is no status');
+});
+
+test('engine_account_owned: 1 for each account this instance drains, 0 for one it serves that another drains', async () => {
+  const owned = new Set(['ml#drained-here']);
+  const served = ['ml#drained-here', 'ml#drained-elsewhere'];
+  const fleetOf = () => ({
+    all: () => [],
+    accounts: () => served.map((accountKey) => ({ accountKey })),
+    ownership: { owns: (key: string) => owned.has(key) },
+  }) as unknown as Fleet;
+  const m = new Metrics(slowStore([]).store, fleetOf);
+  assert.equal(await sample(m, 'engine_account_owned', { account: 'ml#drained-here' }), 1);
+  assert.equal(await sample(m, 'engine_account_owned', { account: 'ml#drained-elsewhere' }), 0);
+  // A lease moves, an account stops being served: each scrape reads them afresh.
+  owned.clear();
+  owned.add('ml#drained-elsewhere');
+  served.shift();
+  assert.equal(await sample(m, 'engine_account_owned', { account: 'ml#drained-elsewhere' }), 1);
+  assert.equal(await sample(m, 'engine_account_owned', { account: 'ml#drained-here' }), undefined, 'an account no longer served is gone');
 });

@@ -101,6 +101,16 @@ export class Metrics {
         this.set(fleet()?.all().length ?? 0);
       },
     });
+    new Gauge({
+      name: 'engine_account_owned',
+      help: 'Per MailerLite account this instance serves flows on: 1 while it drains the account (on a shared store, while it holds the account\'s lease), 0 while another instance, or none, does.',
+      labelNames: ['account'], registers,
+      collect() {
+        this.reset();
+        const f = fleet();
+        for (const worker of f?.accounts() ?? []) this.set({ account: worker.accountKey }, f!.ownership.owns(worker.accountKey) ? 1 : 0);
+      },
+    });
   }
 
   /** One delivery answered: its status, and its time from request to answer. */
