@@ -130,7 +130,7 @@ test('Grafana dashboard: every query names only metrics the engine exports', asy
 test('Grafana dashboard: the panels an operator needs, laid out on the grid, each on the chosen data source', () => {
   const panels = allPanels(DASHBOARD.panels);
   const titles = panels.map((p) => p.title);
-  for (const needed of ['Deliveries by status', 'Intake latency (request to answer)', 'Pending records', 'Oldest pending record', 'Outcomes', 'MailerLite request duration (p95 by operation)', 'MailerLite 429s by account', 'Paused accounts', 'Dead letters', 'Time since last delivery']) {
+  for (const needed of ['Deliveries by status', 'Intake latency (request to answer)', 'Pending records', 'Oldest pending record', 'Outcomes', 'MailerLite request duration (p95 by operation)', 'MailerLite 429s by account', 'Paused accounts', 'Accounts drained, by instance', 'Dead letters', 'Time since last delivery']) {
     assert.ok(titles.includes(needed), `panel "${needed}"`);
   }
   assert.equal(new Set(panels.map((p) => p.id)).size, panels.length, 'panel ids are unique');
