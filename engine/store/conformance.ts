@@ -82,6 +82,16 @@ export function storeConformance(name: string, open: () => Promise<OpenedStore>)
         assert.deepEqual(await store.record(stored.id), stored);
       });
 
+      it('gives every payload back as received, unicode and escapes included, however large, by every read', async (store) => {
+        const small = { PD_first_name: 'Lucía', AD_campaign_title: '冬のシェルター 🏠', support_message: 'a\u2028b "q" \\ \n', n: [1.5, null, true] };
+        const large = { webhook_trigger_type: 'new_activity', notes: Array.from({ length: 20_000 }, (_, i) => `note ${i} ${(i * 7919) % 10_007}`) };
+        await store.ingest([[rec({ dedupeKey: 'k:1', raw: JSON.stringify(small) }), rec({ dedupeKey: 'k:2', raw: JSON.stringify(large) })]], 0);
+        const listed = await store.records({});
+        assert.deepEqual(listed.map((r) => r.raw), [small, large]);
+        assert.deepEqual((await store.record(listed[1]!.id))?.raw, large);
+        assert.deepEqual((await store.claim(['f1'], 1, 10, 1000)).map((r) => r.raw), [small, large]);
+      });
+
       it('a later delivery moves the flow\'s last delivery time; a delivery of duplicates only still counts as one', async (store) => {
         await store.ingest([[rec({ dedupeKey: 'k:1' })]], 1000);
         const [again] = await store.ingest([[rec({ dedupeKey: 'k:1' })]], 2000);

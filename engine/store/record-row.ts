@@ -1,17 +1,21 @@
+import { readPayload } from './payload-codec.ts';
 import type { Outcome, RecordStatus, StoredRecord } from './types.ts';
 
-/** A `records` row as both stores' queries return it. */
+/**
+ * A `records` row as both stores' queries return it. `raw`: SQLite's bytes of payload-codec.ts,
+ * PostgreSQL's JSON text.
+ */
 export interface RecordRow {
-  id: number; flow: string; dedupe_key: string; trigger: string; raw: string | null; received_at: number;
+  id: number; flow: string; dedupe_key: string; trigger: string; raw: Uint8Array | string | null; received_at: number;
   subject: string | null; txn: string | null; status: RecordStatus; available_at: number; due_at: number | null; attempts: number;
   outcome: Outcome | null; reason: string | null; error_code: string | null; finished_at: number | null;
 }
 
-/** The row as the Store interface gives it: camelCase, the payload parsed. */
+/** The row as the Store interface gives it: camelCase, the payload decoded and parsed. */
 export function toRecord(r: RecordRow): StoredRecord {
   return {
     id: r.id, flow: r.flow, dedupeKey: r.dedupe_key, trigger: r.trigger,
-    raw: r.raw === null ? null : (JSON.parse(r.raw) as Record<string, unknown>),
+    raw: r.raw === null ? null : readPayload(r.raw, r.id),
     receivedAt: r.received_at, subject: r.subject, txn: r.txn, status: r.status, availableAt: r.available_at,
     attempts: r.attempts, outcome: r.outcome, reason: r.reason, errorCode: r.error_code, finishedAt: r.finished_at,
   };

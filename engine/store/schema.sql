@@ -1,4 +1,6 @@
--- The store's tables. Times are milliseconds since the epoch.
+-- The store's tables as its first versioned step made them; the steps after it (sqlite-migrations.ts)
+-- change them: since step 6 `raw` is a BLOB of payload-codec.ts, at the row's end. Times are
+-- milliseconds since the epoch.
 CREATE TABLE IF NOT EXISTS records (
   id           INTEGER PRIMARY KEY,
   flow         TEXT    NOT NULL,

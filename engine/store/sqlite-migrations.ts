@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
+import { encodePayload } from './payload-codec.ts';
 
 /**
  * The SQLite store's schema, as versioned steps recorded in `PRAGMA user_version`. A store opened
@@ -68,6 +69,50 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
          AND NOT EXISTS (SELECT 1 FROM history later WHERE later.record_id = h.record_id AND later.rowid > h.rowid AND later.outcome <> 'failed');
     `,
   },
+  {
+    version: 6,
+    name: 'payloads kept by payload-codec.ts (a field table, about a third of the JSON), last in the row',
+    // The table is rebuilt rather than updated in place: a row that shrinks where it is leaves the
+    // space free inside its page, and record ids only grow, so no later row would fill it. The
+    // copy is packed; the old table's pages go to the free list for the records that follow.
+    // raw moves to the end of the row: a large payload spills onto overflow pages, which a query
+    // reading only the columns before it never has to follow.
+    sql: `
+      CREATE TABLE records_packed (
+        id           INTEGER PRIMARY KEY,
+        flow         TEXT    NOT NULL,
+        dedupe_key   TEXT    NOT NULL,
+        trigger      TEXT    NOT NULL,
+        received_at  INTEGER NOT NULL,
+        subject      TEXT,
+        txn          TEXT,
+        status       TEXT    NOT NULL DEFAULT 'pending',
+        available_at INTEGER NOT NULL,
+        due_at       INTEGER,
+        lease_until  INTEGER,
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        outcome      TEXT,
+        reason       TEXT,
+        error_code   TEXT,
+        finished_at  INTEGER,
+        raw          BLOB,
+        UNIQUE (flow, dedupe_key)
+      );
+      INSERT INTO records_packed (id, flow, dedupe_key, trigger, received_at, subject, txn, status, available_at, due_at,
+                                  lease_until, attempts, outcome, reason, error_code, finished_at, raw)
+      SELECT id, flow, dedupe_key, trigger, received_at, subject, txn, status, available_at, due_at,
+             lease_until, attempts, outcome, reason, error_code, finished_at, payload_encode(raw)
+        FROM records ORDER BY id;
+      DROP TABLE records;
+      ALTER TABLE records_packed RENAME TO records;
+      CREATE INDEX records_subject ON records (flow, subject) WHERE status = 'pending';
+      CREATE INDEX records_txn     ON records (flow, txn) WHERE status = 'pending';
+      CREATE INDEX records_flow    ON records (flow, status, id);
+      CREATE INDEX records_due     ON records (flow, due_at) WHERE status = 'pending';
+      CREATE INDEX records_recent  ON records (flow, outcome, finished_at) WHERE finished_at IS NOT NULL;
+      CREATE INDEX records_dead    ON records (flow) WHERE status = 'dead';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -79,13 +124,22 @@ export class StoreSchemaError extends Error {
   }
 }
 
-/** Applies every step newer than the store's version, each in its own transaction. Returns the steps applied. */
-export function migrate(db: Database.Database): number[] {
+/**
+ * Applies every step newer than the store's version, each in its own transaction. Returns the steps
+ * applied. `upTo` stops at an older step: a store as an earlier release left it, for the tests of
+ * the steps after it.
+ */
+export function migrate(db: Database.Database, upTo = SCHEMA_VERSION): number[] {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) throw new StoreSchemaError(current);
+  if (current < upTo) {
+    // Step 6 encodes the stored payloads: JSON text as earlier steps kept it (bytes already
+    // encoded, or none, pass as they are).
+    db.function('payload_encode', { deterministic: true }, (raw: unknown) => (typeof raw === 'string' ? encodePayload(raw) : raw));
+  }
   const applied: number[] = [];
   for (const step of MIGRATIONS) {
-    if (step.version <= current) continue;
+    if (step.version <= current || step.version > upTo) continue;
     db.transaction(() => {
       db.exec(step.sql);
       db.pragma(`user_version = ${step.version}`);
