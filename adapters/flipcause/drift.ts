@@ -2,10 +2,12 @@
  * Drift warnings: Flipcause publishes only part of its payloads and may rename fields without
  * notice. Each known trigger type has a payload schema (schemas/flipcause/); a record that lacks
  * a field the schema requires, or carries a non-string where Flipcause sends strings, yields a
- * warning, never a rejection (extra fields are always fine). Validators compile once, when the
- * first Flipcause flow loads (prepareDriftChecks), never at import and never per record.
+ * warning, never a rejection (extra fields are always fine). Validators are made once, when the
+ * first Flipcause flow loads (prepareDriftChecks), never at import and never per record: the
+ * built CLI carries them as code generated at build time (precompiled-drift-validators.ts), from
+ * source they are compiled here.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type CodeOptions, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import newActivity from '../../schemas/flipcause/new_activity.schema.json' with { type: 'json' };
 import newContact from '../../schemas/flipcause/new_contact.schema.json' with { type: 'json' };
 import newTransaction from '../../schemas/flipcause/new_transaction.schema.json' with { type: 'json' };
@@ -13,6 +15,7 @@ import updateContact from '../../schemas/flipcause/update_contact.schema.json' w
 import { candidatesFor } from './candidates.ts';
 import { triggerOf } from './identity.ts';
 import { hasContact, kindOf } from './triggers.ts';
+import { precompiledDriftValidators } from './precompiled-drift-validators.ts';
 
 interface PayloadSchema {
   required: string[];
@@ -34,17 +37,32 @@ interface Check {
 
 let compiled: ReadonlyMap<string, Check> | undefined;
 
+/** The one ajv set-up of the payload schemas, for validating here and for the code generated at build time. */
+function driftAjv(code?: CodeOptions): Ajv2020 {
+  return new Ajv2020({ strict: true, allErrors: true, ...(code ? { code } : {}) });
+}
+
+/**
+ * The payload validators as ajv's standalone code (one module exporting one validator per
+ * trigger), for the build to put in place of precompiled-drift-validators.ts.
+ */
+export function driftValidatorsCode(standalone: (ajv: Ajv2020, refs: Record<string, string>) => string): string {
+  const ajv = driftAjv({ source: true, esm: true });
+  for (const [trigger, schema] of Object.entries(SCHEMAS)) ajv.addSchema(schema, trigger);
+  const refs = Object.fromEntries(Object.keys(SCHEMAS).map((trigger) => [trigger, trigger]));
+  return `${standalone(ajv, refs)}\nexport const precompiledDriftValidators = { ${Object.keys(SCHEMAS).join(', ')} };\n`;
+}
+
 function checks(): ReadonlyMap<string, Check> {
   if (compiled === undefined) {
-    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    let ajv: Ajv2020 | undefined;
     compiled = new Map(
       Object.entries(SCHEMAS).map(([trigger, schema]) => {
         const emailNames = hasContact(kindOf(trigger)) ? candidatesFor(kindOf(trigger)).email : [];
         const required = new Set(schema.required);
-        return [
-          trigger,
-          { validate: ajv.compile(schema), emailNames: emailNames.some((n) => required.has(n)) ? null : emailNames },
-        ];
+        // The build's validators come from these very schema files, in the same build.
+        const validate = precompiledDriftValidators?.[trigger] ?? (ajv ??= driftAjv()).compile(schema);
+        return [trigger, { validate, emailNames: emailNames.some((n) => required.has(n)) ? null : emailNames }];
       }),
     );
   }

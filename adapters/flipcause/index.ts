@@ -58,7 +58,7 @@ export { parseDelivery, DEFAULT_LIMITS, type IntakeLimits, type ParseOptions } f
 export { authenticate, type AuthSecrets } from './auth.ts';
 export { signBody, verifySignature, safeEqual, signaturesOf, SIGNATURE_HEADERS } from './signature.ts';
 export { normalise } from './normalise.ts';
-export { driftWarnings } from './drift.ts';
+export { driftWarnings, driftValidatorsCode } from './drift.ts';
 export { KNOWN_TRIGGERS, kindOf, type RecordKind } from './triggers.ts';
 export { FcErrors } from './errors.ts';
 export { fixtureBytes, fixtureNames, fixtureRecords, shiftDates } from './fixtures.ts';

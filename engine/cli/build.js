@@ -8,9 +8,9 @@
 // node_modules, it loads a native addon. Everything reachable from main.ts is taken, whatever the
 // folders are named: no file list to keep up to date.
 import { build } from 'esbuild';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const OUT = join(root, 'dist');
@@ -57,8 +57,50 @@ const yamlEnvReadOnce = {
   },
 };
 
+// Bundled CommonJS packages require() Node's built-ins; an ES module has no `require` of its own.
+const banner = { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" };
+
+/**
+ * The validators a server would compile as it starts (ajv, ~0.15 s of CPU each), generated now as
+ * ajv's standalone code (engine/cli/standalone-validators.ts): repository path of the module each
+ * takes the place of → its code. The generator runs from a bundle of its own, deleted after.
+ */
+async function standaloneValidators() {
+  const generator = join(OUT, 'standalone-validators.mjs');
+  await build({
+    absWorkingDir: root, entryPoints: ['engine/cli/standalone-validators.ts'], outfile: generator, bundle: true, packages: 'external',
+    plugins: [sourceImportMetaUrl], format: 'esm', platform: 'node', target: 'node20', banner, logLevel: 'warning',
+  });
+  try {
+    return (await import(pathToFileURL(generator).href)).standaloneValidators();
+  } finally {
+    rmSync(generator);
+  }
+}
+
+/** Each module standaloneValidators() names is replaced by its generated code; the rest of the bundle imports it as before. */
+function precompiledValidators(generated) {
+  return {
+    name: 'precompiled-validators',
+    setup(b) {
+      const paths = new Set(Object.keys(generated));
+      b.onLoad({ filter: /[\\/]precompiled-[\w-]+\.ts$/ }, (args) => {
+        const path = relative(root, args.path).split(sep).join('/');
+        if (!paths.has(path)) throw new Error(`${path}: no validator code generated for it (engine/cli/standalone-validators.ts)`);
+        paths.delete(path);
+        return { contents: generated[path], loader: 'js', resolveDir: dirname(args.path) };
+      });
+      b.onEnd(() => {
+        if (paths.size > 0) throw new Error(`validator code generated for modules the bundle does not hold: ${[...paths].join(', ')}`);
+      });
+    },
+  };
+}
+
 const started = performance.now();
 rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+const generated = await standaloneValidators();
 const result = await build({
   absWorkingDir: root,
   entryPoints: { main: 'engine/cli/main.ts' },
@@ -67,12 +109,11 @@ const result = await build({
   bundle: true,
   splitting: true,
   external: ['better-sqlite3'],
-  plugins: [sourceImportMetaUrl, yamlEnvReadOnce],
+  plugins: [sourceImportMetaUrl, yamlEnvReadOnce, precompiledValidators(generated)],
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Bundled CommonJS packages require() Node's built-ins; an ES module has no `require` of its own.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner,
   metafile: true,
   logLevel: 'warning',
 });

@@ -1,10 +1,12 @@
 /**
  * Schema validation of a parsed flow: one ajv validator (strict, all errors, defaults applied),
- * compiled once, by the first validation (not at import: `engine help` and most commands never
+ * made once, by the first validation (not at import: `engine help` and most commands never
  * validate a flow), for the registered adapters; and a translation of ajv's errors into diagnostics that
  * point at the offending key or value and read like advice rather than JSON Schema jargon.
+ * The built CLI carries the validator for the built-in adapters as code generated at build time
+ * (precompiled-flow-validator.ts); from source, or for another set of adapters, it is compiled here.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type CodeOptions, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { registryVersion } from '../registry.ts';
 import { registeredAdapterSchemas } from './adapter-schemas.ts';
@@ -14,16 +16,35 @@ import type { FlowSource } from './flow-source.ts';
 import { formatYamlPath, pointerToPath, type PathSegment } from './yaml-path.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { allowEditorKeywords } from './editor-keywords.ts';
+import { precompiledFlowValidator } from './precompiled-flow-validator.ts';
 
 let compiled: { version: number; validate: ValidateFunction } | undefined;
 
-/** The flow validator for the registered adapters: compiled once, again only if an adapter registers later. */
+/**
+ * The one ajv set-up of the flow schema, for validating here and for the code generated at build
+ * time (`code`: ajv's standalone options), so both validate and report alike.
+ */
+export function flowSchemaAjv(code?: CodeOptions): Ajv2020 {
+  const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true, verbose: true, ...(code ? { code } : {}) });
+  // ajv-formats is CommonJS: its default import is the module object, whose `default` is the plugin.
+  addFormats.default(ajv);
+  return allowEditorKeywords(ajv);
+}
+
+/** The flow schema for the adapters registered now. */
+export function currentFlowSchema(): Record<string, unknown> {
+  return buildFlowSchema(registeredAdapterSchemas());
+}
+
+/**
+ * The flow validator for the registered adapters: made once, again only if an adapter registers
+ * later. The build's generated validator is taken only for the very schema it was generated from.
+ */
 function flowValidator(): ValidateFunction {
   if (compiled?.version !== registryVersion()) {
-    const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true, verbose: true });
-    // ajv-formats is CommonJS: its default import is the module object, whose `default` is the plugin.
-    addFormats.default(ajv);
-    compiled = { version: registryVersion(), validate: allowEditorKeywords(ajv).compile(buildFlowSchema(registeredAdapterSchemas())) };
+    const schema = currentFlowSchema();
+    const validate = precompiledFlowValidator?.schema === JSON.stringify(schema) ? precompiledFlowValidator.validate : flowSchemaAjv().compile(schema);
+    compiled = { version: registryVersion(), validate };
   }
   return compiled.validate;
 }

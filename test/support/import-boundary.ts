@@ -20,6 +20,7 @@ export const COMPOSITION_ROOTS: ReadonlySet<string> = new Set([
   'engine/server/server.ts',
   'engine/flowtest/run-tests.ts',
   'engine/demo/run-demo.ts',
+  'engine/cli/standalone-validators.ts',
 ]);
 
 /** Engine files an adapter may import besides engine/ports/: what its error table is written in. */
