@@ -8,16 +8,24 @@ import { diagnostic, type Diagnostic, type Position } from './diagnostic.ts';
 import type { ParsedFlowFile } from './load-file.ts';
 import { parseSecretRef } from './secrets.ts';
 import { secretPaths, valueAt } from './secret-fields.ts';
-import { formatYamlPath } from './yaml-path.ts';
+import type { FlowSource } from './flow-source.ts';
+import { formatYamlPath, type PathSegment } from './yaml-path.ts';
 
 interface Claim {
   file: string;
   flowId: string;
-  at: Position;
+  source: FlowSource;
+  path: readonly PathSegment[];
+}
+
+/** Where a claim is in its file: looked up only for a clash (a file read quickly has no positions until asked). */
+function at(claim: Claim): Position {
+  return claim.source.locate(claim.path);
 }
 
 function where(claim: Claim): string {
-  return `${claim.file}:${claim.at.line}:${claim.at.col}`;
+  const { line, col } = at(claim);
+  return `${claim.file}:${line}:${col}`;
 }
 
 /** Secret references that name the same secret: `${file:…}` paths are relative to each flow's folder. */
@@ -37,9 +45,9 @@ export function checkFleet(files: readonly ParsedFlowFile[]): Diagnostic[] {
     const id = valueAt(data, ['flow']);
     const flowId = typeof id === 'string' ? id : '?';
     if (typeof id === 'string') {
-      const claim = { file: result.file, flowId, at: source.locate(['flow']) };
+      const claim = { file: result.file, flowId, source, path: ['flow'] };
       const first = ids.get(id);
-      if (first) out.push(diagnostic('FLOW_ERR_DUPLICATE_FLOW_ID', { id, otherAt: where(first) }, result.file, claim.at, 'flow'));
+      if (first) out.push(diagnostic('FLOW_ERR_DUPLICATE_FLOW_ID', { id, otherAt: where(first) }, result.file, at(claim), 'flow'));
       else ids.set(id, claim);
     }
     for (const { path } of secretPaths(data).filter((p) => p.identifiesCustomer)) {
@@ -47,11 +55,11 @@ export function checkFleet(files: readonly ParsedFlowFile[]): Diagnostic[] {
       if (typeof ref !== 'string') continue;
       const identity = secretIdentity(result.file, ref);
       if (!identity) continue;
-      const claim = { file: result.file, flowId, at: source.locate(path) };
+      const claim = { file: result.file, flowId, source, path };
       const first = secrets.get(identity);
       if (first && first.file !== result.file) {
         const params = { key: String(path[path.length - 1]), ref, other: first.flowId, otherAt: where(first) };
-        out.push(diagnostic('FLOW_ERR_SECRET_REUSED', params, result.file, claim.at, formatYamlPath(path)));
+        out.push(diagnostic('FLOW_ERR_SECRET_REUSED', params, result.file, at(claim), formatYamlPath(path)));
       } else if (!first) {
         secrets.set(identity, claim);
       }

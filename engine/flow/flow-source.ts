@@ -1,6 +1,7 @@
 /**
  * A flow file's text parsed with source positions kept, so every diagnostic can point at the key
- * or value it is about. Wraps the `yaml` package's Document and a LineCounter.
+ * or value it is about. Wraps the `yaml` package's Document and a LineCounter. Parsed when first
+ * asked for: a clean file read quickly (yaml-data.ts) never needs a position.
  */
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import type { Position } from './diagnostic.ts';
@@ -8,16 +9,21 @@ import type { PathSegment } from './yaml-path.ts';
 import { scalarSourceOffset } from './scalar-position.ts';
 
 export class FlowSource {
-  readonly doc: Document.Parsed;
+  private parsed: Document.Parsed | undefined;
   private readonly lines = new LineCounter();
 
-  constructor(readonly text: string) {
+  constructor(readonly text: string) {}
+
+  get doc(): Document.Parsed {
     // uniqueKeys (the default) reports duplicate keys; the core schema keeps timestamps and
     // ids such as 2026-11-01 as strings.
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, keepSourceTokens: false });
+    this.parsed ??= parseDocument(this.text, { lineCounter: this.lines, prettyErrors: false, keepSourceTokens: false });
+    return this.parsed;
   }
 
   position(offset: number): Position {
+    // The line counter is filled in by the parse.
+    void this.doc;
     const { line, col } = this.lines.linePos(offset);
     return { line, col };
   }

@@ -1,7 +1,9 @@
 /**
  * Loads one flow file: read, decode, parse YAML with positions, validate against the schema,
  * check semantics and compile its JSONata. Every problem becomes a diagnostic; nothing throws
- * for a bad file (a missing, empty or binary file included).
+ * for a bad file (a missing, empty or binary file included). A file is first read the quick way,
+ * without positions (yaml-data.ts); if that declines or any check finds anything, it is read
+ * again with positions and checked again, so every diagnostic comes from the same path as ever.
  */
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, type YAMLError, type YAMLWarning } from 'yaml';
@@ -11,6 +13,7 @@ import { FlowSource } from './flow-source.ts';
 import { checkSchema } from './schema-check.ts';
 import { checkSemantics, type SemanticOptions } from './semantic-check.ts';
 import type { FlowConfig } from './types.ts';
+import { yamlData } from './yaml-data.ts';
 
 export interface FlowFileResult {
   file: string;
@@ -76,6 +79,12 @@ export function parseFlowFile(file: string, options: LoadOptions = {}, expressio
   if (text === undefined) return fail(diagnostic('FLOW_ERR_FILE_BINARY', { reason: binary }, file, top));
 
   const source = new FlowSource(text);
+  const quick = yamlData(text);
+  if (quick !== undefined) {
+    const checked = checkData(quick, source, file, options, expressions);
+    if (checked.diagnostics.length === 0) return { result: { file, diagnostics: [], flow: quick as unknown as FlowConfig, expressions: checked.expressions }, data: quick, source };
+  }
+
   const diagnostics: Diagnostic[] = source.doc.warnings.map((w) => yamlDiagnostic(w, source, file));
   if (source.doc.errors.length > 0) {
     // The tree after a syntax error is a guess; checking it would only add noise.
@@ -95,22 +104,29 @@ export function parseFlowFile(file: string, options: LoadOptions = {}, expressio
   }
 
   const data: unknown = source.doc.toJS();
-  const semantic = checkSemantics(data, source, file, options);
-  // A value the engine's own checks flag (a literal secret, a malformed since) is reported once,
-  // by them, with its own code: the schema's pattern for it is there for editors.
-  const flagged = new Set(semantic.map((d) => d.path));
-  diagnostics.push(...checkSchema(data, source, file).filter((d) => d.code !== 'FLOW_ERR_VALUE' || !flagged.has(d.path)));
-  diagnostics.push(...semantic);
-  const compiled = isMap(contents) ? compileExpressions(data, source, file, expressions) : { expressions: {}, diagnostics: [] };
-  diagnostics.push(...compiled.diagnostics);
+  const checked = checkData(data, source, file, options, expressions, isMap(contents));
+  diagnostics.push(...checked.diagnostics);
   diagnostics.sort(compareDiagnostics);
 
   const result: FlowFileResult = { file, diagnostics };
   if (!hasErrors(diagnostics)) {
     result.flow = data as FlowConfig;
-    result.expressions = compiled.expressions;
+    result.expressions = checked.expressions;
   }
   return { result, data, source };
+}
+
+/** The schema (filling in its defaults), the semantic checks and the expressions, on a file's data. */
+function checkData(data: unknown, source: FlowSource, file: string, options: LoadOptions, expressions: ExpressionCache, isMapping = true): { diagnostics: Diagnostic[]; expressions: CompiledExpressions } {
+  const semantic = checkSemantics(data, source, file, options);
+  // A value the engine's own checks flag (a literal secret, a malformed since) is reported once,
+  // by them, with its own code: the schema's pattern for it is there for editors.
+  const flagged = new Set(semantic.map((d) => d.path));
+  const diagnostics = checkSchema(data, source, file).filter((d) => d.code !== 'FLOW_ERR_VALUE' || !flagged.has(d.path));
+  diagnostics.push(...semantic);
+  const compiled = isMapping ? compileExpressions(data, source, file, expressions) : { expressions: {}, diagnostics: [] };
+  diagnostics.push(...compiled.diagnostics);
+  return { diagnostics, expressions: compiled.expressions };
 }
 
 /** Loads and checks one flow file on its own (no fleet checks: see loadFlowDir). */
