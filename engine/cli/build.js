@@ -9,16 +9,24 @@
 // folders are named: no file list to keep up to date.
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const OUT = join(root, 'dist');
 
 /**
+ * Source files that run as threads of their own (new Worker): each is an entry point of the bundle
+ * too, built to dist/<its name>.js.
+ */
+const THREAD_ENTRIES = ['engine/store/sqlite-thread-entry.ts'];
+
+/**
  * A module that reads a file beside it (`new URL('./schema.sql', import.meta.url)`) must find it
  * from inside the bundle too: each source file's import.meta.url becomes its own place in the
- * source tree, worked out from the chunk's place (every chunk sits directly in dist/).
+ * source tree, worked out from the chunk's place (every chunk sits directly in dist/). A thread's
+ * entry named the same way (`new URL('./x-entry.ts', import.meta.url)`) becomes the built entry
+ * beside the chunk instead.
  */
 const sourceImportMetaUrl = {
   name: 'source-import-meta-url',
@@ -27,7 +35,15 @@ const sourceImportMetaUrl = {
       const text = readFileSync(args.path, 'utf8');
       if (!text.includes('import.meta.url')) return undefined;
       const fromDist = `../${relative(root, args.path).split(sep).join('/')}`;
-      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromDist)}, import.meta.url).href`), loader: 'ts' };
+      const threads = text.replace(/new URL\((['"])(\.{1,2}\/[^'"]+\.ts)\1, import\.meta\.url\)/g, (whole, _quote, spec) => {
+        const target = relative(root, join(dirname(args.path), spec)).split(sep).join('/');
+        if (!THREAD_ENTRIES.includes(target)) return whole;
+        return `new URL(${JSON.stringify(`./${basename(target, '.ts')}.js`)}, __chunk_import_meta_url__)`;
+      });
+      const contents = threads
+        .replaceAll('import.meta.url', `new URL(${JSON.stringify(fromDist)}, import.meta.url).href`)
+        .replaceAll('__chunk_import_meta_url__', 'import.meta.url');
+      return { contents, loader: 'ts' };
     });
   },
 };
@@ -103,7 +119,7 @@ mkdirSync(OUT, { recursive: true });
 const generated = await standaloneValidators();
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { main: 'engine/cli/main.ts' },
+  entryPoints: { main: 'engine/cli/main.ts', ...Object.fromEntries(THREAD_ENTRIES.map((file) => [basename(file, '.ts'), file])) },
   outdir: OUT,
   chunkNames: '[name]-[hash]',
   bundle: true,

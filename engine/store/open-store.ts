@@ -90,10 +90,28 @@ export interface ClusterView {
   view(): Promise<{ instances: InstanceView[]; leases: LeaseView[] }>;
 }
 
+/**
+ * A file store is served from a thread of its own (sqlite-thread.ts), so its commits and their
+ * fsyncs never hold the event loop; ':memory:' (tests, dry runs) stays in-process, since a
+ * thread's memory database would be its own.
+ */
+async function openSqliteServingStore(file: string, log: Logger): Promise<Store> {
+  if (file === ':memory:') {
+    const { openSqliteStore } = await import('./sqlite.ts');
+    return openSqliteStore({ file });
+  }
+  const { openThreadedSqliteStore } = await import('./sqlite-thread.ts');
+  return openThreadedSqliteStore({
+    file,
+    onThreadExit: ({ cause, restarting }) => restarting
+      ? log.error({ cause }, "the store's thread stopped: calls it had not answered failed, a new thread took over")
+      : log.fatal({ cause }, "the store's thread stopped and is not started again: every delivery gets 503 until the server is restarted"),
+  });
+}
+
 export async function openServingStore(location: StoreLocation, opts: { log: Logger; leaseMs?: number }): Promise<ServingStore> {
   if (location.kind === 'sqlite') {
-    const { openSqliteStore } = await import('./sqlite.ts');
-    const store = openSqliteStore({ file: location.file, backgroundCheckpoint: true });
+    const store = await openSqliteServingStore(location.file, opts.log);
     const ownership = new SoleOwnership(() => store.releaseAll(), (records) => opts.log.warn({ records }, 'took back records leased before a restart'));
     return { store, ownership, cluster: null };
   }

@@ -18,6 +18,12 @@ export interface SqliteStoreOptions {
    * on the event loop copies it back: what a serving engine does. A file store only.
    */
   backgroundCheckpoint?: boolean;
+  /**
+   * How a records row becomes what the store hands out; record-row.ts's `toRecord` (payload
+   * parsed) unless the caller reads rows otherwise: the store's thread sends the payload as text
+   * (sqlite-thread-wire.ts).
+   */
+  recordOf?: (row: RecordRow) => StoredRecord;
 }
 
 /** How often the checkpointing thread copies the log back: short, so each copy is small. */
@@ -35,6 +41,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   migrate(db);
+  const recordOf = options.recordOf ?? toRecord;
   let checkpointer: Checkpointer | null = null;
   if (options.backgroundCheckpoint && options.file !== ':memory:') {
     db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
@@ -191,7 +198,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       }
       const rows = claimed(first, siblingRows, busy);
       if (rows.length > 0) lease.run({ until: now + leaseMs, ids: JSON.stringify(rows.map((r) => r.id)) });
-      return rows.map(toRecord);
+      return rows.map(recordOf);
     },
   );
 
@@ -256,7 +263,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     const rows = db.prepare(sql).all({
       afterId: q.afterId ?? 0, flow: q.flow, status: q.status, outcome: q.outcome, limit: q.limit ?? 100,
     }) as RecordRow[];
-    return rows.map(toRecord);
+    return rows.map(recordOf);
   }
 
   function nextReadyAt(flows: readonly string[]): number | null {
@@ -297,7 +304,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     records: async (q) => records(q),
     async record(id) {
       const r = oneRecord.get(id) as RecordRow | undefined;
-      return r && toRecord(r);
+      return r && recordOf(r);
     },
     history: async (id) => historyOf(id),
     // Every flow that ever had a delivery is in flow_activity, so no flow is missed.
