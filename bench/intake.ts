@@ -14,15 +14,18 @@
  * Each server is a child process; autocannon drives them from this process with the same
  * settings, alternating. Bodies (1–3 records each, every record new) are built and signed before
  * each run, so the client spends its time sending. Server CPU is the child's own user+sys time
- * over the deliveries it answered. A CPU profile of the production form (the V8 profiler that
- * node --cpu-prof runs, over the load only) gives the functions that take the most of its time.
+ * over the deliveries it answered, every thread of it (the engine's SQLite store runs in a thread
+ * of its own). A CPU profile of the production form (the V8 profiler that node --cpu-prof runs,
+ * over the load only) gives the functions that take the most of the event loop's thread.
  *
- * Run alone: node --import tsx bench/intake.ts   (--profile-only [production|isolation]: just one profile)
+ * Run alone: node --import tsx bench/intake.ts   (--profile-only [production|isolation]: just one profile;
+ * --against DIR: the production form of this checkout and of another one (the code before a
+ * change), run in turn with the baseline in one run, so both meet the same load on the machine)
  */
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { findSourceMap } from 'node:module';
@@ -161,6 +164,18 @@ function toSource(profile: CpuProfile): CpuProfile {
   return profile;
 }
 
+/**
+ * CPU time of the event loop's thread alone, µs (Linux: the main thread's task is the process id;
+ * its user and system clock ticks are fields 14 and 15 of its stat). The rest of the process's
+ * CPU is its other threads': the engine's store thread, the checkpointer, GC and libuv helpers.
+ */
+function loopThreadCpuUs(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
 async function serve(kind: Kind, fakeUrl: string): Promise<void> {
   const served = kind === 'baseline' ? await serveBaseline() : kind === 'bare' ? await serveBare() : await serveEngine(kind === 'production', fakeUrl);
   // The V8 CPU profiler (what --cpu-prof runs), started and stopped around the load only, so
@@ -173,7 +188,7 @@ async function serve(kind: Kind, fakeUrl: string): Promise<void> {
   lag.enable();
   process.send!({ url: served.url });
   process.on('message', (m) => {
-    if (m === 'cpu') process.send!({ cpu: process.cpuUsage() });
+    if (m === 'cpu') process.send!({ cpu: process.cpuUsage(), loopThreadUs: loopThreadCpuUs() });
     if (m === 'lag') {
       process.send!({ lag: { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 } });
       lag.reset();
@@ -190,8 +205,10 @@ interface Child {
   proc: ChildProcess;
 }
 
-export function spawn(kind: Kind, fakeUrl: string): Promise<Child> {
-  const proc = fork(fileURLToPath(import.meta.url), ['--serve', kind, fakeUrl], { execArgv: ['--enable-source-maps', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** One server as a child process: this checkout's, or (`checkout`) another's bench file serving it. */
+export function spawn(kind: Kind, fakeUrl: string, checkout?: string): Promise<Child> {
+  const bench = checkout === undefined ? fileURLToPath(import.meta.url) : join(checkout, 'bench', 'intake.ts');
+  const proc = fork(bench, ['--serve', kind, fakeUrl], { execArgv: ['--enable-source-maps', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${kind} server did not start`)), 60_000);
     proc.once('message', (m) => {
@@ -216,11 +233,12 @@ export function stop(child: Child): Promise<void> {
   });
 }
 
-function cpuOf(child: Child): Promise<number> {
+/** The server's CPU so far, µs: the whole process, and its event loop's thread. */
+function cpuOf(child: Child): Promise<{ all: number; loop: number }> {
   return new Promise((resolve) => {
     child.proc.once('message', (m) => {
-      const { user, system } = (m as { cpu: NodeJS.CpuUsage }).cpu;
-      resolve(user + system);
+      const { cpu: { user, system }, loopThreadUs } = m as { cpu: NodeJS.CpuUsage; loopThreadUs: number };
+      resolve({ all: user + system, loop: loopThreadUs });
     });
     child.proc.send('cpu');
   });
@@ -236,6 +254,8 @@ interface Load {
   answered: number;
   failed: number;
   cpuUs: number;
+  /** Of which on the event loop's thread, µs per delivery. */
+  loopCpuUs: number;
   /** The server's event-loop delay over the run (monitorEventLoopDelay), ms: p99 and the longest. */
   loopP99: number;
   loopMax: number;
@@ -262,7 +282,8 @@ export async function load(child: Child, opts: { seconds: number; paced?: boolea
     p99: result.latency.p99,
     answered: result['2xx'],
     failed: result.non2xx + result.errors + result.timeouts,
-    cpuUs: (after - before) / Math.max(1, result['2xx']),
+    cpuUs: (after.all - before.all) / Math.max(1, result['2xx']),
+    loopCpuUs: (after.loop - before.loop) / Math.max(1, result['2xx']),
     loopP99: lag.p99,
     loopMax: lag.max,
   };
@@ -296,7 +317,7 @@ export async function profile(fakeUrl: string, kind: 'production' | 'isolation' 
   const { self, total, busyMs } = hotFunctions(recorded, ROOT, 8);
   const bench = `intake-profile-${kind}`;
   return [
-    { bench, metric: `${kind === 'production' ? 'production form' : 'isolation'} under the V8 CPU profiler, ${PROFILE_SECONDS} s at ${CONNECTIONS} connections: busy CPU ms; deliveries answered; busy µs per delivery`, value: `${fmt(busyMs)} ms; ${fmt(answered)}; ${fmt((busyMs * 1000) / Math.max(1, answered))} µs` },
+    { bench, metric: `${kind === 'production' ? 'production form' : 'isolation'} under the V8 CPU profiler (the event loop's thread), ${PROFILE_SECONDS} s at ${CONNECTIONS} connections: busy CPU ms; deliveries answered; busy µs per delivery`, value: `${fmt(busyMs)} ms; ${fmt(answered)}; ${fmt((busyMs * 1000) / Math.max(1, answered))} µs` },
     ...self.map((f, i): Row => ({ bench, metric: `self time #${i + 1}: ${f.where}`, value: pct(f.share) })),
     ...total.map((f, i): Row => ({ bench, metric: `total time, project code #${i + 1}: ${f.where}`, value: pct(f.share) })),
   ];
@@ -349,6 +370,10 @@ export async function run(): Promise<Row[]> {
       bench: 'intake', metric: 'production form ÷ baseline, deliveries/s (median of per-pair ratios); CPU per delivery ÷ baseline',
       value: `${pct(prodRatio)}; ${fmt(cpuRatio('production'), 1)}×${why ? ` — ${why}` : ''}`, target: '≥ 50%', met: prodRatio >= 0.5,
     },
+    {
+      bench: 'intake', metric: 'server CPU µs per delivery on the event loop\'s thread (the rest is the other threads\': the store\'s, GC); production form, isolation, baseline',
+      value: `${fmt(median(full.get('production')!.map((l) => l.loopCpuUs)))}; ${fmt(median(full.get('isolation')!.map((l) => l.loopCpuUs)))}; ${fmt(median(full.get('baseline')!.map((l) => l.loopCpuUs)))} µs`,
+    },
     { bench: 'intake', metric: 'isolation ÷ baseline, deliveries/s; CPU per delivery ÷ baseline', value: `${pct(ratio('isolation'))}; ${fmt(cpuRatio('isolation'), 1)}×` },
     {
       bench: 'intake', metric: `production form: p99 latency at ${fmt(PACED_RATE)} deliveries/s, ms (achieved ${fmt(pacedRps)}/s; 10 connections)`,
@@ -359,9 +384,59 @@ export async function run(): Promise<Row[]> {
       bench: 'intake', metric: 'server event loop held at the same rate (monitorEventLoopDelay): p99 / longest, ms; production form, then baseline',
       value: `${fmt(median(paced.get('production')!.map((l) => l.loopP99)), 1)} / ${fmt(median(paced.get('production')!.map((l) => l.loopMax)), 1)}; ${fmt(median(paced.get('baseline')!.map((l) => l.loopP99)), 1)} / ${fmt(median(paced.get('baseline')!.map((l) => l.loopMax)), 1)}`,
     },
+    {
+      bench: 'intake', metric: `server event loop held at full load (${CONNECTIONS} connections, monitorEventLoopDelay): p99 / longest, ms; production form, then baseline`,
+      value: `${fmt(median(full.get('production')!.map((l) => l.loopP99)), 1)} / ${fmt(median(full.get('production')!.map((l) => l.loopMax)), 1)}; ${fmt(median(full.get('baseline')!.map((l) => l.loopP99)), 1)} / ${fmt(median(full.get('baseline')!.map((l) => l.loopMax)), 1)}`,
+    },
     { bench: 'intake', metric: 'deliveries not answered 200 (all intake runs)', value: fmt(failed), target: '0', met: failed === 0 },
     ...profileRows,
   ];
+}
+
+/**
+ * The production form of this checkout ("after") and of `checkout` ("before"), each rep run in
+ * turn with the baseline: the ratios of one rep share the machine's load of that moment.
+ */
+export async function compare(checkout: string): Promise<Row[]> {
+  const { startFakeMailerLite } = await import('../adapters/mailerlite/index.ts');
+  const fake = await startFakeMailerLite({ accounts: { [TOKEN]: ACCOUNT_SEED } });
+  const sides = ['before', 'after', 'baseline'] as const;
+  type Side = (typeof sides)[number];
+  const children = new Map<Side, Child>();
+  const full = new Map<Side, Load[]>(sides.map((k) => [k, []]));
+  const paced = new Map<Side, Load[]>(sides.map((k) => [k, []]));
+  const reps = 5;
+  try {
+    children.set('before', await spawn('production', fake.url, checkout));
+    children.set('after', await spawn('production', fake.url));
+    children.set('baseline', await spawn('baseline', fake.url));
+    for (const side of sides) await load(children.get(side)!, { seconds: 1 });
+    for (let r = 0; r < reps; r++) for (const side of sides) full.get(side)!.push(await load(children.get(side)!, { seconds: SECONDS }));
+    for (let r = 0; r < reps; r++) for (const side of sides) paced.get(side)!.push(await load(children.get(side)!, { seconds: SECONDS, paced: true }));
+  } finally {
+    for (const child of children.values()) await stop(child);
+    await fake.close();
+  }
+  const m = (xs: Load[], f: (l: Load) => number): number => median(xs.map(f));
+  const ratio = (side: Side): number => median(full.get(side)!.map((l, i) => l.rps / full.get('baseline')![i]!.rps));
+  const bench = 'intake-compare';
+  return (['before', 'after'] as const).flatMap((side): Row[] => {
+    const f = full.get(side)!;
+    const p = paced.get(side)!;
+    return [
+      {
+        bench, metric: `${side}: production form ÷ baseline, deliveries/s (median of ${reps} per-rep ratios; each rep's figures in turn: ${f.map((l, i) => `${fmt(l.rps)}/${fmt(full.get('baseline')![i]!.rps)}`).join(', ')})`,
+        value: pct(ratio(side)), target: '≥ 50%', met: ratio(side) >= 0.5,
+      },
+      { bench, metric: `${side}: server CPU µs per delivery, all threads; on the event loop's thread`, value: `${fmt(m(f, (l) => l.cpuUs))}; ${fmt(m(f, (l) => l.loopCpuUs))} µs` },
+      { bench, metric: `${side}: event loop held at full load, p99 / longest, ms`, value: `${fmt(m(f, (l) => l.loopP99), 1)} / ${fmt(m(f, (l) => l.loopMax), 1)}` },
+      {
+        bench, metric: `${side}: p99 at ${fmt(PACED_RATE)} deliveries/s, ms (median of ${reps}; each: ${p.map((l) => fmt(l.p99)).join(', ')}; the baseline's: ${paced.get('baseline')!.map((l) => fmt(l.p99)).join(', ')})`,
+        value: fmt(m(p, (l) => l.p99)), target: '< 20 ms', met: m(p, (l) => l.p99) < 20,
+      },
+      { bench, metric: `${side}: event loop held at ${fmt(PACED_RATE)}/s, p99 / longest, ms`, value: `${fmt(m(p, (l) => l.loopP99), 1)} / ${fmt(m(p, (l) => l.loopMax), 1)}` },
+    ];
+  });
 }
 
 const serveAt = process.argv.indexOf('--serve');
@@ -369,7 +444,10 @@ if (serveAt >= 0) {
   await serve(process.argv[serveAt + 1] as Kind, process.argv[serveAt + 2] ?? '');
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   let rows: Row[];
-  if (process.argv.includes('--profile-only')) {
+  const against = process.argv.indexOf('--against');
+  if (against >= 0) {
+    rows = await compare(process.argv[against + 1] ?? '');
+  } else if (process.argv.includes('--profile-only')) {
     const { startFakeMailerLite } = await import('../adapters/mailerlite/index.ts');
     const fake = await startFakeMailerLite({ accounts: { [TOKEN]: ACCOUNT_SEED } });
     const kind = process.argv[process.argv.indexOf('--profile-only') + 1] === 'isolation' ? 'isolation' : 'production';
