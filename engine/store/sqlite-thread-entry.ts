@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RecordRow } from './record-row.ts';
 import { openSqliteStore } from './sqlite.ts';
-import { toWire, withRawText, type Call, type ThreadMessage } from './sqlite-thread-wire.ts';
+import { toWire, asStored, type Call, type ThreadMessage } from './sqlite-thread-wire.ts';
 import type { StoredRecord, Store } from './types.ts';
 
 const port = parentPort!;
@@ -24,8 +24,8 @@ function answer(id: number, value: unknown): void {
 
 function open(file: string): Store | null {
   try {
-    // Records leave this thread only as answers, their payload as text (parsed on the other side).
-    return openSqliteStore({ file, backgroundCheckpoint: true, recordOf: withRawText as unknown as (row: RecordRow) => StoredRecord });
+    // Records leave this thread only as answers, their payload as stored (decoded on the other side).
+    return openSqliteStore({ file, backgroundCheckpoint: true, recordOf: asStored as unknown as (row: RecordRow) => StoredRecord });
   } catch (err) {
     post({ kind: 'open-failed', error: toWire(err) });
     return null;

@@ -22,7 +22,7 @@ import type { NewRecord } from './types.ts';
 import { runEngine } from '../../test/support/cli.ts';
 
 function rec(n: number, over: Partial<NewRecord> = {}): NewRecord {
-  return { flow: 'f1', dedupeKey: `new_activity:${n}`, trigger: 'new_activity', raw: JSON.stringify({ n, note: 'x'.repeat(200) }), subject: null, txn: null, availableAt: 0, ...over };
+  return { flow: 'f1', dedupeKey: `new_activity:${n}`, trigger: 'new_activity', raw: JSON.stringify({ n: String(n), note: 'x'.repeat(200) }), subject: null, txn: null, availableAt: 0, ...over };
 }
 
 function tempFile(t: TestContext): string {
@@ -82,21 +82,22 @@ test('a write the database refuses rejects with the driver\'s name, message and 
   assert.deepEqual(await store.ingest([[rec(1)]], 1000), [{ accepted: 1, duplicates: 0 }]);
 });
 
-test('records cross with their payload parsed, and the thread answers calls in the order they were sent', async (t) => {
+test('records cross with their payload as stored and are read back whole, and the thread answers calls in the order they were sent', async (t) => {
   const file = tempFile(t);
   const store = await openThreadedSqliteStore({ file });
   t.after(() => store.close());
   // Not awaited one by one: the claim sent after the ingest sees its records.
   const [ingested, claimed] = await Promise.all([
-    store.ingest([[rec(1, { subject: 's1', txn: 'T1' })], [rec(2)]], 1000),
+    // A flat record of strings (kept as a field table) and a nested one (kept as its text).
+    store.ingest([[rec(1, { subject: 's1', txn: 'T1', raw: JSON.stringify({ n: 1, nested: { list: [1, 'two'] } }) })], [rec(2)]], 1000),
     store.claim(['f1'], 2000, 10, 60_000, new Set(['s1'])),
   ]);
   assert.deepEqual(ingested, [{ accepted: 1, duplicates: 0 }, { accepted: 1, duplicates: 0 }]);
-  assert.deepEqual(claimed.map((r) => r.raw), [{ n: 2, note: 'x'.repeat(200) }], 'the busy subject skipped (a Set crosses)');
+  assert.deepEqual(claimed.map((r) => r.raw), [{ n: '2', note: 'x'.repeat(200) }], 'the busy subject skipped (a Set crosses)');
   assert.deepEqual(await store.createsSent([claimed[0]!.id]), new Set());
   const [one] = await store.records({ flow: 'f1', limit: 1 });
-  assert.deepEqual(one?.raw, { n: 1, note: 'x'.repeat(200) });
-  assert.deepEqual((await store.record(claimed[0]!.id))?.raw, { n: 2, note: 'x'.repeat(200) });
+  assert.deepEqual(one?.raw, { n: 1, nested: { list: [1, 'two'] } });
+  assert.deepEqual((await store.record(claimed[0]!.id))?.raw, { n: '2', note: 'x'.repeat(200) });
   assert.equal(await store.record(999), undefined);
 });
 

@@ -16,7 +16,7 @@
  * 503 and /readyz reports, until the server is restarted.
  */
 import { Worker } from 'node:worker_threads';
-import { fromWire, parseRaw, type Call, type RecordWithRawText, type StoreMethod, type ThreadMessage } from './sqlite-thread-wire.ts';
+import { decoded, fromWire, type Call, type RecordAsStored, type StoreMethod, type ThreadMessage } from './sqlite-thread-wire.ts';
 import type { Store } from './types.ts';
 
 /** Raised on this side: the thread stopped, will not start again, or the store is closed. */
@@ -179,7 +179,7 @@ export async function openThreadedSqliteStore(options: ThreadedStoreOptions): Pr
   const forward = <M extends StoreMethod>(method: M) => ((...args: unknown[]) => call(method, args)) as unknown as Store[M];
   const store: ThreadedSqliteStore = {
     ingest: forward('ingest'),
-    claim: async (...args) => ((await call('claim', args)) as RecordWithRawText[]).map(parseRaw),
+    claim: async (...args) => ((await call('claim', args)) as RecordAsStored[]).map(decoded),
     nextReadyAt: forward('nextReadyAt'),
     finish: forward('finish'),
     retryLater: forward('retryLater'),
@@ -194,10 +194,10 @@ export async function openThreadedSqliteStore(options: ThreadedStoreOptions): Pr
     effects: forward('effects'),
     forgetEffect: forward('forgetEffect'),
     stats: forward('stats'),
-    records: async (...args) => ((await call('records', args)) as RecordWithRawText[]).map(parseRaw),
+    records: async (...args) => ((await call('records', args)) as RecordAsStored[]).map(decoded),
     async record(...args) {
-      const r = (await call('record', args)) as RecordWithRawText | undefined;
-      return r && parseRaw(r);
+      const r = (await call('record', args)) as RecordAsStored | undefined;
+      return r && decoded(r);
     },
     history: forward('history'),
     overview: forward('overview'),

@@ -20,8 +20,8 @@ export interface SqliteStoreOptions {
   backgroundCheckpoint?: boolean;
   /**
    * How a records row becomes what the store hands out; record-row.ts's `toRecord` (payload
-   * parsed) unless the caller reads rows otherwise: the store's thread sends the payload as text
-   * (sqlite-thread-wire.ts).
+   * decoded) unless the caller reads rows otherwise: the store's thread sends the payload as
+   * stored, decoded on the side that reads it (sqlite-thread-wire.ts).
    */
   recordOf?: (row: RecordRow) => StoredRecord;
 }
