@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_RESTARTS, type ThreadedSqliteStore } from '../engine/store/sqlite-thread.ts';
 import { flowYaml, startHarness } from './support/harness.ts';
+import { untilValue } from './support/until.ts';
 
 const FLOW = flowYaml('hope', 'all_contacts_by_list', { mailing_list: ['Newsletter'], not_on_list: ['Donors'] });
 
@@ -35,16 +36,19 @@ test('the store\'s thread stopping: the next delivery is stored by a new thread;
       await store.getMeta('opened'); // the new thread is serving before the next stop
     }
     await store.killThread();
+    // Not ready before any delivery has failed: a load balancer stops sending deliveries at once.
+    const readyBody = await untilValue('/readyz to say not ready', async () => {
+      const ready = await fetch(`${h.server.url}/readyz`);
+      return ready.status === 503 ? ((await ready.json()) as { ready: boolean; store: { writable: boolean; reason: string } }) : undefined;
+    }, 5_000);
+    assert.equal(readyBody.ready, false);
+    assert.deepEqual({ writable: readyBody.store.writable, reason: readyBody.store.reason }, { writable: false, reason: 'STORE_THREAD_FAILED' });
     const refused = await h.send('hope', [contact(3)]);
     assert.equal(refused.status, 503);
     const body = (await refused.json()) as { code: string; message: string };
     assert.equal(body.code, 'ENGINE_ERR_STORE_UNAVAILABLE');
     assert.match(body.message, /\(STORE_THREAD_FAILED\); nothing was stored/);
-    const ready = await fetch(`${h.server.url}/readyz`);
-    assert.equal(ready.status, 503);
-    const readyBody = (await ready.json()) as { ready: boolean; store: { writable: boolean; reason: string } };
-    assert.equal(readyBody.ready, false);
-    assert.deepEqual({ writable: readyBody.store.writable, reason: readyBody.store.reason }, { writable: false, reason: 'STORE_THREAD_FAILED' });
+    assert.equal((await fetch(`${h.server.url}/readyz`)).status, 503, 'still not ready');
     const fatal = h.logLines.filter((l) => l.includes("the store's thread stopped and is not started again"));
     assert.equal(fatal.length, 1);
     assert.match(fatal[0]!, /"level":60/);

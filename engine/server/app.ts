@@ -44,6 +44,8 @@ export interface EngineApp {
   app: FastifyInstance;
   /** Stops intake: from now on deliveries get 503 (Flipcause retries them later). */
   closeIntake(): void;
+  /** The store said it can no longer write (its thread gave up): /readyz says so before any delivery fails. */
+  storeFailed(reason: string): void;
 }
 
 /** A served flow without a delivery for two days is shown as silent in the console. */
@@ -178,5 +180,5 @@ export function buildApp(opts: AppOptions): EngineApp {
     registerConsoleOff(app);
   }
 
-  return { app, closeIntake: () => void (open = false) };
+  return { app, closeIntake: () => void (open = false), storeFailed: (reason) => writes.failed(reason) };
 }

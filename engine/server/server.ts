@@ -58,15 +58,18 @@ const DAY = 86_400_000;
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { log } = opts;
   const location: StoreLocation = opts.store ?? { kind: 'sqlite', file: opts.db ?? ':memory:' };
-  const { store, ownership, cluster } = await openServingStore(location, { log, leaseMs: opts.leaseMs });
+  // Told when the store can no longer write at all, so /readyz says so before a delivery fails.
+  let storeFailed = (_reason: string): void => undefined;
+  const { store, ownership, cluster } = await openServingStore(location, { log, leaseMs: opts.leaseMs, failed: (reason) => storeFailed(reason) });
   let fleet: Fleet | undefined;
   const metrics = new Metrics(store, () => fleet);
   const rateLimits = new RateLimitLog();
   fleet = new Fleet({ paths: opts.flows, store, log, env: opts.env, worker: opts.worker, hooks: rateLimits.listen(metrics.hooks()), override: opts.override, ownership });
   fleet.load();
-  const { app, closeIntake } = buildApp({
+  const { app, closeIntake, storeFailed: failed } = buildApp({
     fleet, store, log, metrics, adminToken: opts.adminToken, bodyLimit: opts.bodyLimit, limits: opts.limits, rateLimits, sessions: opts.sessions, cluster, trustProxy: opts.trustProxy,
   });
+  storeFailed = failed;
   await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
   const address = app.server.address();
   const url = typeof address === 'object' && address ? `http://${opts.host ?? '127.0.0.1'}:${address.port}` : String(address);

@@ -5,6 +5,7 @@
  */
 // pino's type directly: the store sits below engine/log in the folder graph.
 import type { Logger } from 'pino';
+import { reasonOf } from './failure-reason.ts';
 import { SoleOwnership, type AccountOwnership } from './ownership.ts';
 import type { InstanceView, LeaseView } from './postgres-leases.ts';
 import type { Store } from './types.ts';
@@ -95,7 +96,7 @@ export interface ClusterView {
  * fsyncs never hold the event loop; ':memory:' (tests, dry runs) stays in-process, since a
  * thread's memory database would be its own.
  */
-async function openSqliteServingStore(file: string, log: Logger): Promise<Store> {
+async function openSqliteServingStore(file: string, log: Logger, failed?: (reason: string) => void): Promise<Store> {
   if (file === ':memory:') {
     const { openSqliteStore } = await import('./sqlite.ts');
     return openSqliteStore({ file });
@@ -103,15 +104,20 @@ async function openSqliteServingStore(file: string, log: Logger): Promise<Store>
   const { openThreadedSqliteStore } = await import('./sqlite-thread.ts');
   return openThreadedSqliteStore({
     file,
-    onThreadExit: ({ cause, restarting }) => restarting
-      ? log.error({ cause }, "the store's thread stopped: calls it had not answered failed, a new thread took over")
-      : log.fatal({ cause }, "the store's thread stopped and is not started again: every delivery gets 503 until the server is restarted"),
+    onThreadExit: ({ cause, restarting, error }) => {
+      if (restarting) return log.error({ cause }, "the store's thread stopped: calls it had not answered failed, a new thread took over");
+      log.fatal({ cause }, "the store's thread stopped and is not started again: every delivery gets 503 until the server is restarted");
+      failed?.(reasonOf(error));
+    },
   });
 }
 
-export async function openServingStore(location: StoreLocation, opts: { log: Logger; leaseMs?: number }): Promise<ServingStore> {
+export async function openServingStore(
+  location: StoreLocation,
+  opts: { log: Logger; leaseMs?: number; failed?: (reason: string) => void },
+): Promise<ServingStore> {
   if (location.kind === 'sqlite') {
-    const store = await openSqliteServingStore(location.file, opts.log);
+    const store = await openSqliteServingStore(location.file, opts.log, opts.failed);
     const ownership = new SoleOwnership(() => store.releaseAll(), (records) => opts.log.warn({ records }, 'took back records leased before a restart'));
     return { store, ownership, cluster: null };
   }

@@ -53,6 +53,8 @@ export interface ThreadExit {
   cause: string;
   /** Whether a new thread took over; false: every call fails from now on. */
   restarting: boolean;
+  /** When not restarting: the error every call now fails with. */
+  error?: Error;
 }
 
 export interface ThreadedStoreOptions {
@@ -135,7 +137,7 @@ export async function openThreadedSqliteStore(options: ThreadedStoreOptions): Pr
         opened.reject(err);
         for (const p of pending.values()) p.reject(err);
         pending.clear();
-        if (restart) options.onThreadExit?.({ cause: `the store could not be opened again: ${err.message}`, restarting: false });
+        if (restart) options.onThreadExit?.({ cause: `the store could not be opened again: ${err.message}`, restarting: false, error: err });
         return;
       }
       for (const p of pending.values()) {
@@ -150,7 +152,7 @@ export async function openThreadedSqliteStore(options: ThreadedStoreOptions): Pr
           'STORE_THREAD_FAILED',
           `the store's thread stopped ${deaths.length} times within a minute (last: ${cause}); it is not started again: restart the server`,
         );
-        options.onThreadExit?.({ cause, restarting: false });
+        options.onThreadExit?.({ cause, restarting: false, error: failure });
         return;
       }
       current = start(true);
