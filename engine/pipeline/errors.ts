@@ -18,6 +18,9 @@ export const PipelineErrors = defineErrors({
   // One record's values that no request can carry (a lone surrogate: Flipcause JSON may hold one,
   // URLs and MailerLite cannot): that record dies, never the round it would have shared.
   ENGINE_ERR_UNENCODABLE: { kind: 'permanent', message: 'the record cannot be sent to the destination: {detail}' },
+  // A record whose stored payload cannot be read (damaged, or a codec a newer engine wrote): that
+  // record dies, kept as stored, and can be replayed once the cause is fixed.
+  ENGINE_ERR_PAYLOAD_UNREADABLE: { kind: 'permanent', message: '{detail}' },
   ENGINE_ERR_RETRIES_EXHAUSTED: { kind: 'permanent', message: 'gave up after {attempts} attempts; last error {code}: {detail}' },
   ENGINE_ERR_INTERNAL: { kind: 'retryable', message: 'internal error: {detail}' },
 });

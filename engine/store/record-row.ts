@@ -1,4 +1,4 @@
-import { readPayload } from './payload-codec.ts';
+import { PayloadCodecError, readPayload } from './payload-codec.ts';
 import type { Outcome, RecordStatus, StoredRecord } from './types.ts';
 
 /**
@@ -15,8 +15,19 @@ export interface RecordRow {
 export function toRecord(r: RecordRow): StoredRecord {
   return {
     id: r.id, flow: r.flow, dedupeKey: r.dedupe_key, trigger: r.trigger,
-    raw: r.raw === null ? null : readPayload(r.raw, r.id),
+    ...payloadOf(r.raw, r.id),
     receivedAt: r.received_at, subject: r.subject, txn: r.txn, status: r.status, availableAt: r.available_at,
     attempts: r.attempts, outcome: r.outcome, reason: r.reason, errorCode: r.error_code, finishedAt: r.finished_at,
   };
+}
+
+/** A stored payload decoded, or why it cannot be: the one place both stores' readers decode it. */
+export function payloadOf(stored: Uint8Array | string | null, id: number): Pick<StoredRecord, 'raw' | 'unreadable'> {
+  if (stored === null) return { raw: null };
+  try {
+    return { raw: readPayload(stored, id) };
+  } catch (err) {
+    if (err instanceof PayloadCodecError) return { raw: null, unreadable: err.message };
+    throw err;
+  }
 }

@@ -4,8 +4,7 @@
  * plain fields, since a structured clone keeps an Error's name and message but drops its `code`
  * (SQLITE_FULL, SQLITE_BUSY…), which the intake's 503, /readyz and the start-up check read.
  */
-import { readPayload } from './payload-codec.ts';
-import { toRecord, type RecordRow } from './record-row.ts';
+import { payloadOf, toRecord, type RecordRow } from './record-row.ts';
 import type { Store, StoredRecord } from './types.ts';
 
 /** Every Store method but close, which ends the thread and is answered apart. */
@@ -62,5 +61,5 @@ export function asStored(row: RecordRow): RecordAsStored {
 
 /** On the receiving side: the payload decoded as record-row.ts's toRecord does. */
 export function decoded(r: RecordAsStored): StoredRecord {
-  return { ...r, raw: r.raw === null ? null : readPayload(r.raw, r.id) };
+  return { ...r, ...payloadOf(r.raw, r.id) };
 }

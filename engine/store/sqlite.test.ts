@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from './sqlite.ts';
 import { migrate, SCHEMA_VERSION, StoreSchemaError } from './sqlite-migrations.ts';
-import { PayloadCodecError } from './payload-codec.ts';
 import type { NewRecord, StoredRecord } from './types.ts';
 import { fixtureRecords } from '../../adapters/flipcause/index.ts';
 import { PRE_MARK_IDS, PRE_MARK_ROWS } from '../../test/support/pre-mark-store.ts';
@@ -140,7 +139,7 @@ test('a store from before payload codecs (version 5) is migrated: every record r
   }
 });
 
-test('payloads are kept as a field table; one that cannot be read back is refused naming its record', async () => {
+test('payloads are kept as a field table; one that cannot be read back says so, naming its record', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'store-payload-'));
   const file = join(dir, 'engine.sqlite');
   try {
@@ -156,8 +155,12 @@ test('payloads are kept as a field table; one that cannot be read back is refuse
     assert.ok(row.bytes < Buffer.byteLength(raw) * 0.4, `${row.bytes} bytes for ${Buffer.byteLength(raw)}`);
     db.prepare(`UPDATE records SET raw = substr(raw, 1, 20) WHERE id = ?`).run(second!.id);
     db.close();
-    await assert.rejects(store.record(second!.id), (err: unknown) =>
-      err instanceof PayloadCodecError && err.message.startsWith(`record ${second!.id}: its stored payload is damaged`));
+    const damaged = await store.record(second!.id);
+    assert.equal(damaged?.raw, null);
+    assert.match(damaged?.unreadable ?? '', new RegExp(`^record ${second!.id}: its stored payload is damaged`));
+    // A claim holding it still gives every record: the worker dead-letters the unreadable one alone.
+    const claimed = await store.claim(['f1'], 10_000, 10, 60_000);
+    assert.deepEqual(claimed.map((r) => [r.id, r.unreadable === undefined]), [[first!.id, true], [second!.id, false]]);
     assert.deepEqual((await store.record(first!.id))?.raw, donation);
     await store.close();
   } finally {

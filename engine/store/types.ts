@@ -37,8 +37,14 @@ export interface StoredRecord {
   flow: string;
   dedupeKey: string;
   trigger: string;
-  /** Null once purged by retention. */
+  /** Null once purged by retention, or when the stored payload cannot be read (`unreadable`). */
   raw: Record<string, unknown> | null;
+  /**
+   * Why the stored payload cannot be read (damaged, or written in a codec this engine does not
+   * know), naming the record but none of its content. The worker dead-letters such a record
+   * alone: one unreadable row never fails the claim that holds it, nor stalls its account.
+   */
+  unreadable?: string;
   receivedAt: number;
   subject: string | null;
   txn: string | null;

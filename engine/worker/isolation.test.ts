@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { signup, signupNo, workerRig as rig, type Rig } from '../../test/support/worker-rig.ts';
 import { until } from '../../test/support/until.ts';
+import { encodePayload } from '../store/payload-codec.ts';
+import { payloadOf } from '../store/record-row.ts';
 
 const GROUPS = { groups: ['Newsletter', 'Members', 'Flipcause'] };
 
@@ -28,6 +30,31 @@ test('poison record: a lone-surrogate email stored as it came is dead-lettered w
     assert.equal((await byStatus(r, 'done')).length, 32);
     assert.equal((await byStatus(r, 'pending')).length, 0);
     assert.equal(r.fake.account(r.token).subscribers().length, 16);
+  } finally {
+    await r.close();
+  }
+});
+
+test('poison record: a record whose stored payload cannot be read is dead-lettered alone, saying why; its round goes on', async () => {
+  const r = await rig(GROUPS);
+  try {
+    await r.ingest(signupNo('damaged@example.org', 0));
+    for (let i = 1; i <= 3; i++) await r.ingest(signupNo(`fine${i}@example.org`, i));
+    // The store reads each claimed payload as it does a damaged row: its bytes cut short.
+    const claim = r.store.claim.bind(r.store);
+    r.store.claim = async (...args) => (await claim(...args)).map((rec) => JSON.stringify(rec.raw).includes('damaged@')
+      ? { ...rec, ...payloadOf(encodePayload(JSON.stringify(rec.raw)).subarray(0, 12), rec.id) }
+      : rec);
+    await r.worker.drain();
+    const dead = await byStatus(r, 'dead');
+    assert.equal(dead.length, 2, 'the damaged sign-up (its activity and its transaction)');
+    for (const d of dead) {
+      assert.equal(d.errorCode, 'ENGINE_ERR_PAYLOAD_UNREADABLE');
+      assert.match(d.reason ?? '', new RegExp(`^record ${d.id}: its stored payload is damaged`));
+    }
+    assert.equal((await byStatus(r, 'done')).length, 6);
+    assert.equal((await byStatus(r, 'pending')).length, 0);
+    assert.deepEqual(r.fake.account(r.token).subscribers().map((s) => (s as { email: string }).email).sort(), ['fine1@example.org', 'fine2@example.org', 'fine3@example.org']);
   } finally {
     await r.close();
   }

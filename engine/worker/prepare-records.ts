@@ -40,6 +40,10 @@ export async function prepareRecords(ctx: PrepareContext, claimed: readonly Stor
   await inSlices(claimed, slice, async (record) => {
     const flow = ctx.flows.get(record.flow);
     if (!flow) return;
+    if (record.unreadable !== undefined) {
+      ended.push([record, deadEntry(PipelineErrors.ENGINE_ERR_PAYLOAD_UNREADABLE({ detail: record.unreadable }))]);
+      return;
+    }
     try {
       const p = await prepare(flow, record);
       ctx.report(record.flow, p.skip === 'unknown_trigger' ? [`unknown trigger type ${record.trigger}`] : p.drift);
