@@ -57,11 +57,20 @@ function unsetProblems(loaded: LoadedFlow, options: CompileOptions, uses: Secret
   return unsetSecrets(configOf(loaded, options), loaded.file, options.env ?? process.env, sectionsFor(uses)).map((u) => `${loaded.file}: ${u.at}: ${u.message}`);
 }
 
+/**
+ * One copy of the environment for a load: every read of process.env is a getenv(), a scan of the
+ * whole environment, and a fleet's environment holds every flow's secrets. Copied key by key: a
+ * spread reads each variable twice (its descriptor, then its value), twice the scans.
+ */
+function environmentCopy(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const key of Object.keys(process.env)) env[key] = process.env[key];
+  return env;
+}
+
 /** Loads, validates and compiles every flow the paths name (files as given, folders searched). */
 export function loadFleet(paths: readonly string[], given: CompileOptions & LoadOptions = {}): FleetLoad {
-  // One copy of the environment for the load: every read of process.env is a getenv(), a scan of
-  // the whole environment, and a fleet's environment holds every flow's secrets.
-  const options = { ...given, env: given.env ?? { ...process.env } };
+  const options = { ...given, env: given.env ?? environmentCopy() };
   const { flows, diagnostics, files } = loadFlowDir(paths, options);
   const problems = new Map<string, string[]>();
   const add = (file: string, problem: string): void => {
