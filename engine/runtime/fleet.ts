@@ -4,7 +4,7 @@ import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 import type { Store } from '../store/types.ts';
 import { AccountWorker, type WorkerOptions } from '../worker/account-worker.ts';
 import type { WorkerHooks } from '../worker/hooks.ts';
-import { loadFleet, type CompileOptions, type NotConfigured } from './load-flow.ts';
+import { loadFleet, type CompileOptions, type FleetLoad, type NotConfigured } from './load-flow.ts';
 import { SoleOwnership, type AccountOwnership } from '../store/ownership.ts';
 
 export interface FleetOptions extends CompileOptions {
@@ -78,9 +78,17 @@ export class Fleet {
     return this.notConfigured;
   }
 
-  /** (Re)loads every flow file; returns the diagnostics of this load. */
-  load(): Diagnostic[] {
-    const { flows, problems, notConfigured, diagnostics, files } = loadFleet(this.options.paths, { env: this.options.env, override: this.options.override });
+  /** What a load of this fleet's flow files reads and compiles (no store, no workers): see `load`. */
+  static read(options: Pick<FleetOptions, 'paths' | 'env' | 'override'>): FleetLoad {
+    return loadFleet(options.paths, { env: options.env, override: options.override });
+  }
+
+  /**
+   * (Re)loads every flow file, or takes a load already read (`Fleet.read`, the server's first
+   * load, read while its store opens); returns the diagnostics of this load.
+   */
+  load(read: FleetLoad = Fleet.read(this.options)): Diagnostic[] {
+    const { flows, problems, notConfigured, diagnostics, files } = read;
     const next = new Map(flows.map((f) => [f.id, f]));
     // A file that still exists but fails keeps its last good version.
     for (const old of this.flows.values()) {

@@ -7,6 +7,7 @@ import type { Store } from '../store/types.ts';
 import type { WorkerOptions } from '../worker/account-worker.ts';
 import { buildApp } from './app.ts';
 import { Fleet } from '../runtime/fleet.ts';
+import type { FleetLoad } from '../runtime/load-flow.ts';
 import { watchFlows, type FlowWatcher } from './flow-watcher.ts';
 import type { HttpLimits } from './http-limits.ts';
 import { Metrics } from './metrics.ts';
@@ -60,12 +61,22 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const location: StoreLocation = opts.store ?? { kind: 'sqlite', file: opts.db ?? ':memory:' };
   // Told when the store can no longer write at all, so /readyz says so before a delivery fails.
   let storeFailed = (_reason: string): void => undefined;
-  const { store, ownership, cluster } = await openServingStore(location, { log, leaseMs: opts.leaseMs, failed: (reason) => storeFailed(reason) });
+  // The store opens (SQLite's thread starting, or PostgreSQL's connection) while this thread reads
+  // and compiles the flows, which need no store: with 1,000 flows both take a while.
+  const opening = openServingStore(location, { log, leaseMs: opts.leaseMs, failed: (reason) => storeFailed(reason) });
+  let read: FleetLoad;
+  try {
+    read = Fleet.read({ paths: opts.flows, env: opts.env, override: opts.override });
+  } catch (err) {
+    await opening.then((s) => s.store.close(), () => undefined);
+    throw err;
+  }
+  const { store, ownership, cluster } = await opening;
   let fleet: Fleet | undefined;
   const metrics = new Metrics(store, () => fleet);
   const rateLimits = new RateLimitLog();
   fleet = new Fleet({ paths: opts.flows, store, log, env: opts.env, worker: opts.worker, hooks: rateLimits.listen(metrics.hooks()), override: opts.override, ownership });
-  fleet.load();
+  fleet.load(read);
   const { app, closeIntake, storeFailed: failed } = buildApp({
     fleet, store, log, metrics, adminToken: opts.adminToken, bodyLimit: opts.bodyLimit, limits: opts.limits, rateLimits, sessions: opts.sessions, cluster, trustProxy: opts.trustProxy,
   });
