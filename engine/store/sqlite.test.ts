@@ -19,10 +19,18 @@ function rec(over: Partial<NewRecord> & { dedupeKey: string }): NewRecord {
   return { flow: 'f1', trigger: 'new_activity', raw: '{"a":"1"}', subject: null, txn: null, availableAt: 0, ...over };
 }
 
-test('a file store keeps committed records across a reopen', async () => {
+/** Runs `fn` with a store file in a temporary folder of its own, removed afterwards. */
+async function withStoreFile(fn: (file: string) => void | Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'store-'));
   try {
-    const file = join(dir, 'engine.sqlite');
+    await fn(join(dir, 'engine.sqlite'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a file store keeps committed records across a reopen', async () => {
+  await withStoreFile(async (file) => {
     const a = openSqliteStore({ file });
     await a.ingest([[rec({ dedupeKey: 'k:1' })]], 0);
     await a.claim(['f1'], 1, 1, 60_000);
@@ -31,15 +39,11 @@ test('a file store keeps committed records across a reopen', async () => {
     assert.equal(await b.releaseAll(), 1);
     assert.equal((await b.claim(['f1'], 2, 10, 1000)).length, 1);
     await b.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a store made before schema versioning is migrated in place, keeping its pending records claimable', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'store-migrate-'));
-  const file = join(dir, 'old.sqlite');
-  try {
+  await withStoreFile(async (file) => {
     // The tables as the first release wrote them, without a version or a due time.
     const old = new Database(file);
     old.exec(readFileSync(new URL('./schema.sql', import.meta.url), 'utf8'));
@@ -57,15 +61,11 @@ test('a store made before schema versioning is migrated in place, keeping its pe
     const db = new Database(file);
     assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
     db.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a store from before create-sent marks is migrated keeping what its history said: a pending record whose attempt sent a create is marked', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'store-marks-'));
-  const file = join(dir, 'old.sqlite');
-  try {
+  await withStoreFile(async (file) => {
     await openSqliteStore({ file }).close();
     // Back to version 4, as that release wrote it.
     const old = new Database(file);
@@ -75,15 +75,11 @@ test('a store from before create-sent marks is migrated keeping what its history
     const store = openSqliteStore({ file });
     assert.deepEqual(await store.createsSent(PRE_MARK_IDS), new Set([1]));
     await store.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a store from before payload codecs (version 5) is migrated: every record reads back as it did, packed', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'store-v5-'));
-  const file = join(dir, 'old.sqlite');
-  try {
+  await withStoreFile(async (file) => {
     // Version 5 as that release wrote it: the payload as JSON text in the middle of the row.
     const old = new Database(file);
     migrate(old, 5);
@@ -134,15 +130,11 @@ test('a store from before payload codecs (version 5) is migrated: every record r
     const pages = (db.prepare(`SELECT sum(pgsize) AS n FROM dbstat WHERE name = 'records'`).get() as { n: number }).n;
     assert.ok(pages < textBytes * 0.6, `records table ${pages} bytes for ${textBytes} of text`);
     db.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('payloads are kept as a field table; one that cannot be read back says so, naming its record', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'store-payload-'));
-  const file = join(dir, 'engine.sqlite');
-  try {
+  await withStoreFile(async (file) => {
     const donation = fixtureRecords('donation-with-opt-in')[0]!;
     const raw = JSON.stringify(donation);
     const store = openSqliteStore({ file });
@@ -163,36 +155,26 @@ test('payloads are kept as a field table; one that cannot be read back says so, 
     assert.deepEqual(claimed.map((r) => [r.id, r.unreadable === undefined]), [[first!.id, true], [second!.id, false]]);
     assert.deepEqual((await store.record(first!.id))?.raw, donation);
     await store.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
-test('a store written by a newer engine is refused, not misread', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'store-newer-'));
-  const file = join(dir, 'newer.sqlite');
-  try {
+test('a store written by a newer engine is refused, not misread', async () => {
+  await withStoreFile(async (file) => {
     const db = new Database(file);
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
     assert.throws(() => openSqliteStore({ file }), (err: Error) =>
       err instanceof StoreSchemaError && err.message.includes(`version ${SCHEMA_VERSION + 1}`));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a file store is written ahead (WAL), so readers never block the intake commit', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'store-wal-'));
-  try {
-    const file = join(dir, 'engine.sqlite');
+  await withStoreFile(async (file) => {
     const store = openSqliteStore({ file });
     await store.ingest([[rec({ dedupeKey: 'k:1' })]], 0);
     const reader = new Database(file, { readonly: true });
     assert.equal(reader.pragma('journal_mode', { simple: true }), 'wal');
     reader.close();
     await store.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

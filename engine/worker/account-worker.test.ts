@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isImport, type LoggedRequest, type Operation } from '../../adapters/mailerlite/index.ts';
 import { signup, workerRig as rig } from '../../test/support/worker-rig.ts';
+import { until } from '../../test/support/until.ts';
 
 test('retryable failures back off, then dead-letter with ENGINE_ERR_RETRIES_EXHAUSTED after maxAttempts', async () => {
   const r = await rig({ groups: ['Newsletter', 'Members', 'Flipcause'] }, { maxAttempts: 3 });
@@ -228,10 +229,9 @@ test('a staggered start holds the first round (no request to MailerLite) until i
     assert.equal(r.fake.requests().length, 0, 'no directory load and no claim during the stagger');
 
     r.worker.wake(); // a delivery for the account: it starts at once
-    for (let i = 0; i < 500 && r.fake.account(r.token).subscribers().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await until('the sign-up to reach MailerLite', () => r.fake.account(r.token).subscribers().length > 0, 5_000);
     assert.equal(r.fake.account(r.token).subscribers().length, 1);
-    for (let i = 0; i < 500 && (await r.store.records({ flow: 'w', status: 'pending' })).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.equal((await r.store.records({ flow: 'w', status: 'pending' })).length, 0, 'the sign-up was worked through');
+    await until('the sign-up to be worked through', async () => (await r.store.records({ flow: 'w', status: 'pending' })).length === 0, 5_000);
   } finally {
     await r.worker.stop();
     await r.close();
