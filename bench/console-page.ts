@@ -57,7 +57,7 @@ async function fill(file: string, now: number): Promise<void> {
   const deliveries: NewRecord[][] = [];
   for (let i = 0; i < RECORDS; i++) {
     // Due in a day (the settle window), so the workers leave them.
-    deliveries.push([{ flow: `org-${i % FLOWS}`, dedupeKey: `new_activity:${i}`, trigger: 'new_activity', raw: `{"id":"${i}"}`, subject: `s${i}`, txn: `T${i}`, availableAt: now + 86_400_000 }]);
+    deliveries.push([{ flow: `org-${i % FLOWS}`, dedupeKey: `new_activity:${i}`, trigger: 'new_activity', raw: { id: String(i) }, subject: `s${i}`, txn: `T${i}`, availableAt: now + 86_400_000 }]);
   }
   await store.ingest(deliveries, now - 3_600_000);
   await store.close();

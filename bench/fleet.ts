@@ -188,8 +188,8 @@ async function storeCost(finished: boolean): Promise<StoreCost> {
   for (let from = 0; from < STORE_RECORDS; from += 1_000) {
     const records = [];
     for (let i = from; i < from + 1_000; i++) {
-      const raw = JSON.stringify(syntheticRecord(i, { list: i % 2 === 0 }));
-      rawBytes += Buffer.byteLength(raw);
+      const raw = syntheticRecord(i, { list: i % 2 === 0 });
+      rawBytes += Buffer.byteLength(JSON.stringify(raw));
       records.push({ flow: 'bench', dedupeKey: `new_activity:${1_000_000 + i}`, trigger: 'new_activity', raw, subject: `subject-${i}`, txn: `T${3_000_000 + i}`, availableAt: now });
     }
     const before = cpu();

@@ -39,7 +39,7 @@ async function serve(backlog: number): Promise<void> {
     const records = [];
     for (let i = from; i < Math.min(backlog, from + 10_000); i++) {
       records.push({
-        flow: 'bench', dedupeKey: `new_activity:backlog-${i}`, trigger: 'new_activity', raw: JSON.stringify(syntheticRecord(i)),
+        flow: 'bench', dedupeKey: `new_activity:backlog-${i}`, trigger: 'new_activity', raw: syntheticRecord(i),
         subject: `backlog-${i}`, txn: `backlog-${i}`, availableAt: waitUntil,
       });
     }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { defineErrors } from '../errors.ts';
 import type { CompiledFlow } from '../pipeline/compiled-flow.ts';
 import type { GroupKeys, IntakeRecord } from '../ports/source.ts';
@@ -20,7 +20,7 @@ export const IntakeErrors = defineErrors({
 
 /** Flow-scoped hash of an email: lets the store serialise one contact's records without holding the address in an index. */
 function subjectOf(flowId: string, email: string): string {
-  return createHash('sha256').update(flowId).update('\0').update(email).digest('base64url').slice(0, 22);
+  return hash('sha256', `${flowId}\0${email}`, 'base64url').slice(0, 22);
 }
 
 /** What normalise gives for the two keys, for a source without its own groupKeys. */
@@ -50,7 +50,7 @@ export function toNewRecords(flow: CompiledFlow, records: readonly IntakeRecord[
       flow: flow.id,
       dedupeKey: r.dedupeKey,
       trigger: r.trigger,
-      raw: JSON.stringify(r.raw),
+      raw: r.raw,
       subject: email ? subjectOf(flow.id, email) : null,
       txn: keys?.txn ?? null,
       availableAt: now + flow.settleMs,

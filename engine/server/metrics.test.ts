@@ -68,8 +68,8 @@ test('last delivery timestamp: when the store last committed a delivery of the f
   const store = openSqliteStore({ file: ':memory:' });
   try {
     const at = 1_767_225_600_000;
-    await store.ingest([[{ flow: 'hope', dedupeKey: 'd1', trigger: 'new_contact', raw: '{}', subject: null, txn: null, availableAt: at }]], at);
-    await store.ingest([[{ flow: 'hope', dedupeKey: 'd2', trigger: 'new_contact', raw: '{}', subject: null, txn: null, availableAt: at + 61_500 }]], at + 61_500);
+    await store.ingest([[{ flow: 'hope', dedupeKey: 'd1', trigger: 'new_contact', raw: {}, subject: null, txn: null, availableAt: at }]], at);
+    await store.ingest([[{ flow: 'hope', dedupeKey: 'd2', trigger: 'new_contact', raw: {}, subject: null, txn: null, availableAt: at + 61_500 }]], at + 61_500);
     const m = new Metrics(store, fleet('hope'));
     assert.equal(await sample(m, 'engine_last_delivery_timestamp_seconds', { flow: 'hope' }), 1_767_225_661.5);
   } finally {

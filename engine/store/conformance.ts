@@ -19,7 +19,7 @@ export interface OpenedStore {
 }
 
 function rec(over: Partial<NewRecord> & { dedupeKey: string }): NewRecord {
-  return { flow: 'f1', trigger: 'new_activity', raw: '{"a":"1"}', subject: null, txn: null, availableAt: 0, ...over };
+  return { flow: 'f1', trigger: 'new_activity', raw: { a: '1' }, subject: null, txn: null, availableAt: 0, ...over };
 }
 
 function batch(over: Partial<OutcomeBatch>): OutcomeBatch {
@@ -66,7 +66,7 @@ export function storeConformance(name: string, open: () => Promise<OpenedStore>)
       });
 
       it('keeps a record as received, and the same key in another flow is another record', async (store) => {
-        const raw = JSON.stringify({ email: 'jane@example.org', amount: '12.50', nested: { list: [1, 'two'] } });
+        const raw = { email: 'jane@example.org', amount: '12.50', nested: { list: [1, 'two'] } };
         const [r] = await store.ingest([[rec({ dedupeKey: 'k:1', raw, subject: 's1', txn: 'T1', availableAt: 5000 })], [rec({ flow: 'f2', dedupeKey: 'k:1' })]], 1000);
         assert.deepEqual(r, { accepted: 1, duplicates: 0 });
         const [stored] = await store.records({ flow: 'f1' });
@@ -74,7 +74,7 @@ export function storeConformance(name: string, open: () => Promise<OpenedStore>)
         assert.deepEqual(
           { ...stored, id: 0 },
           {
-            id: 0, flow: 'f1', dedupeKey: 'k:1', trigger: 'new_activity', raw: JSON.parse(raw), receivedAt: 1000, subject: 's1', txn: 'T1',
+            id: 0, flow: 'f1', dedupeKey: 'k:1', trigger: 'new_activity', raw, receivedAt: 1000, subject: 's1', txn: 'T1',
             status: 'pending', availableAt: 5000, attempts: 0, outcome: null, reason: null, errorCode: null, finishedAt: null,
           },
         );
@@ -85,7 +85,7 @@ export function storeConformance(name: string, open: () => Promise<OpenedStore>)
       it('gives every payload back as received, unicode and escapes included, however large, by every read', async (store) => {
         const small = { PD_first_name: 'Lucía', AD_campaign_title: '冬のシェルター 🏠', support_message: 'a\u2028b "q" \\ \n', n: [1.5, null, true] };
         const large = { webhook_trigger_type: 'new_activity', notes: Array.from({ length: 20_000 }, (_, i) => `note ${i} ${(i * 7919) % 10_007}`) };
-        await store.ingest([[rec({ dedupeKey: 'k:1', raw: JSON.stringify(small) }), rec({ dedupeKey: 'k:2', raw: JSON.stringify(large) })]], 0);
+        await store.ingest([[rec({ dedupeKey: 'k:1', raw: small }), rec({ dedupeKey: 'k:2', raw: large })]], 0);
         const listed = await store.records({});
         assert.deepEqual(listed.map((r) => r.raw), [small, large]);
         assert.deepEqual((await store.record(listed[1]!.id))?.raw, large);

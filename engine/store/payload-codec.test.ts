@@ -6,10 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { fixtureNames, fixtureRecords } from '../../adapters/flipcause/index.ts';
-import { encodePayload, PAYLOAD_CODEC, PayloadCodecError, readPayload } from './payload-codec.ts';
+import { encodePayload, encodeStoredJson, PAYLOAD_CODEC, PayloadCodecError, readPayload } from './payload-codec.ts';
 import { FIELDS_V1 } from './payload-fields.ts';
 
-const roundTrip = (json: string, id = 1): unknown => readPayload(encodePayload(json), id);
+const roundTrip = (json: string, id = 1): unknown => readPayload(encodePayload(JSON.parse(json)), id);
 
 test('every sample Flipcause record is kept as a field table and reads back as received, in under 40% of its text', () => {
   let text = 0;
@@ -17,7 +17,7 @@ test('every sample Flipcause record is kept as a field table and reads back as r
   for (const name of fixtureNames()) {
     for (const record of fixtureRecords(name)) {
       const json = JSON.stringify(record);
-      const bytes = encodePayload(json);
+      const bytes = encodePayload(record);
       assert.equal(bytes[0], PAYLOAD_CODEC, name);
       // The text as received, not merely an equal object: fields keep their order.
       assert.equal(JSON.stringify(readPayload(bytes, 1)), json, name);
@@ -34,7 +34,7 @@ test('unicode, escapes, field names the table does not know and numeric names re
     support_message: 'line\nbreak\t"quoted" \\ back\u2028sep\u0000nul 𝄞', CF_favourite_colour_été: 'vert', '12': 'numeric name', empty: '',
   };
   const json = JSON.stringify(record);
-  assert.equal(encodePayload(json)[0], PAYLOAD_CODEC);
+  assert.equal(encodePayload(record)[0], PAYLOAD_CODEC);
   assert.deepEqual(roundTrip(json), record);
   assert.equal(JSON.stringify(roundTrip(json)), json);
 });
@@ -51,11 +51,11 @@ test('what a field table cannot hold is kept as its JSON text and reads back the
   ];
   for (const value of cases) {
     const json = JSON.stringify(value);
-    const stored = encodePayload(json);
+    const stored = encodePayload(value);
     assert.equal(JSON.stringify(readPayload(stored, 1)), json, json.slice(0, 60));
     assert.equal(stored[0], json === '{}' ? PAYLOAD_CODEC : 0, json.slice(0, 60));
   }
-  const proto = readPayload(encodePayload('{"__proto__":"x"}'), 1);
+  const proto = readPayload(encodePayload(JSON.parse('{"__proto__":"x"}')), 1);
   assert.equal(Object.getPrototypeOf(proto), Object.prototype);
   assert.deepEqual(Object.keys(proto), ['__proto__']);
 });
@@ -68,14 +68,14 @@ test('a large payload reads back whole, as a field table or as text', () => {
   flat.note = 'é'.repeat(50_000);
   const json = JSON.stringify(flat);
   assert.ok(json.length > 2_000_000);
-  assert.equal(encodePayload(json)[0], PAYLOAD_CODEC);
+  assert.equal(encodePayload(flat)[0], PAYLOAD_CODEC);
   assert.deepEqual(roundTrip(json), flat);
   const nested = { webhook_trigger_type: 'new_activity', values: Object.values(flat) };
   assert.deepEqual(roundTrip(JSON.stringify(nested)), nested);
 });
 
 test('a payload of a codec this engine does not know is refused naming the record and the codec', () => {
-  const stored = encodePayload('{"a":"1"}');
+  const stored = encodePayload({ a: '1' });
   stored[0] = 9;
   assert.throws(() => readPayload(stored, 4711), (err: unknown) =>
     err instanceof PayloadCodecError && err.recordId === 4711 && /^record 4711: .*codec 9, which this engine does not know/.test(err.message));
@@ -87,7 +87,7 @@ test('a payload of a codec this engine does not know is refused naming the recor
 test('a damaged payload is refused naming the record, and the error carries none of its content', () => {
   const email = 'jane.doe@example.org';
   const json = JSON.stringify({ PD_email: email, PD_first_name: 'Jane', PD_address: '1200 Harbor Way', CF_note: 'Harbor' });
-  const full = encodePayload(json);
+  const full = encodePayload(JSON.parse(json));
   // Cut anywhere inside a field: the table breaks off.
   for (const cut of [3, 10, full.length - 1]) {
     assert.throws(() => readPayload(full.subarray(0, cut), 77), (err: unknown) => {
@@ -103,6 +103,17 @@ test('a damaged payload is refused naming the record, and the error carries none
   for (const stored of [Buffer.concat([Buffer.from([0]), Buffer.from(`${json.slice(0, -1)},`)]), `${json.slice(0, -1)},`]) {
     assert.throws(() => readPayload(stored, 79), (err: unknown) =>
       err instanceof PayloadCodecError && /^record 79: its stored payload is not JSON/.test(err.message) && !err.message.includes(email));
+  }
+});
+
+test('JSON text as stored before the codec is kept as the same field table, or as it was when it is not JSON', () => {
+  const json = JSON.stringify(fixtureRecords(fixtureNames()[0]!)[0]);
+  assert.deepEqual(encodeStoredJson(json), encodePayload(JSON.parse(json)));
+  // Spacing and number forms a record's own serialisation would change are kept as they were.
+  for (const text of ['{ "a": [1.50, 2e3] }', '{"a":"1",', 'not json']) {
+    const stored = encodeStoredJson(text);
+    assert.equal(stored[0], 0, text);
+    assert.equal(stored.toString('utf8', 1), text);
   }
 });
 

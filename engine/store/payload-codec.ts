@@ -1,4 +1,5 @@
 import { FIELDS_V1 } from './payload-fields.ts';
+import type { NewRecord } from './types.ts';
 
 /**
  * How the SQLite store keeps a record's raw payload: one byte naming the codec, then UTF-8 text.
@@ -43,10 +44,44 @@ export class PayloadCodecError extends Error {
   }
 }
 
-/** The record's JSON text as the store keeps it. */
-export function encodePayload(json: string): Buffer {
-  const table = fieldTable(json);
-  return Buffer.from(table === null ? String.fromCharCode(TEXT) + json : String.fromCharCode(FIELD_TABLE) + table, 'utf8');
+/**
+ * The record as the store keeps it, before its UTF-8 bytes: the codec's character, then the field
+ * table or the JSON text. Built from the record intake already parsed (no second JSON.parse), on
+ * the event loop's side, so the serving store's thread is sent one short string per record.
+ */
+export function payloadText(record: unknown): string {
+  return withCodec(fieldTable(record), () => JSON.stringify(record));
+}
+
+/** A new record with its payload already as payloadText: what the serving store's thread is sent. */
+export type EncodedNewRecord = Omit<NewRecord, 'raw'> & { raw: string };
+
+export function encodedRecord(r: NewRecord): EncodedNewRecord {
+  return { ...r, raw: payloadText(r.raw) };
+}
+
+/** The record's bytes as the store keeps them. */
+export function encodePayload(record: unknown): Buffer {
+  return Buffer.from(payloadText(record), 'utf8');
+}
+
+/**
+ * JSON text as stored before the codec (migration 6): the same field table when it holds one,
+ * otherwise the text exactly as it was kept, even text that is not JSON (reading it back says so).
+ */
+export function encodeStoredJson(json: string): Buffer {
+  let table: string | null = null;
+  try {
+    table = fieldTable(JSON.parse(json));
+  } catch {
+    // kept as text
+  }
+  return Buffer.from(withCodec(table, () => json), 'utf8');
+}
+
+/** The field table under its codec, or (none) the JSON text under codec 0. */
+function withCodec(table: string | null, json: () => string): string {
+  return table === null ? String.fromCharCode(TEXT) + json() : String.fromCharCode(FIELD_TABLE) + table;
 }
 
 /**
@@ -66,13 +101,7 @@ export function readPayload(stored: string | Uint8Array, recordId: number): Reco
   );
 }
 
-function fieldTable(json: string): string | null {
-  let record: unknown;
-  try {
-    record = JSON.parse(json);
-  } catch {
-    return null; // kept as text: reading it back says what is wrong, as it did before
-  }
+function fieldTable(record: unknown): string | null {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) return null;
   let table = '';
   for (const name of Object.keys(record)) {

@@ -50,7 +50,7 @@ test('each account has one owner; a stopped owner hands over at once, a vanished
     assert.ok(a!.leases.owns('acct-1') && !b!.leases.owns('acct-1'));
 
     // A record the owner leased is given back when another instance takes the account over.
-    await store.ingest([[{ flow: 'f1', dedupeKey: 'k:1', trigger: 'new_contact', raw: '{}', subject: null, txn: null, availableAt: 0 }]], 0);
+    await store.ingest([[{ flow: 'f1', dedupeKey: 'k:1', trigger: 'new_contact', raw: {}, subject: null, txn: null, availableAt: 0 }]], 0);
     assert.equal((await store.claim(['f1'], Date.now(), 10, 3_600_000)).length, 1);
 
     // Stopped: the leases are deleted, the other instance takes them on its next beat.

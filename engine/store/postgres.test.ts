@@ -15,7 +15,7 @@ import { PRE_MARK_IDS, PRE_MARK_ROWS } from '../../test/support/pre-mark-store.t
 const postgres = postgresForTests();
 
 function rec(over: Partial<NewRecord> & { dedupeKey: string }): NewRecord {
-  return { flow: 'f1', trigger: 'new_activity', raw: '{"a":"1"}', subject: null, txn: null, availableAt: 0, ...over };
+  return { flow: 'f1', trigger: 'new_activity', raw: { a: '1' }, subject: null, txn: null, availableAt: 0, ...over };
 }
 
 test('a fresh database is migrated once, even by two instances starting together', async () => {

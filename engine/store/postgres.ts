@@ -109,7 +109,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         if (first) flows.add(first.flow);
         for (const r of records) {
           cols.d.push(d); cols.flow.push(r.flow); cols.key.push(r.dedupeKey); cols.trigger.push(r.trigger);
-          cols.raw.push(r.raw); cols.subject.push(r.subject); cols.txn.push(r.txn); cols.available.push(r.availableAt);
+          cols.raw.push(JSON.stringify(r.raw)); cols.subject.push(r.subject); cols.txn.push(r.txn); cols.available.push(r.availableAt);
         }
       });
       const { rows } = await q<{ d: number; n: number }>(

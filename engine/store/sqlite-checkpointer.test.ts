@@ -66,7 +66,7 @@ test('a store checkpointing in the background keeps every commit, and its close 
   const file = join(dir, 'engine.sqlite');
   const store = openSqliteStore({ file, backgroundCheckpoint: true });
   for (let d = 0; d < 50; d++) {
-    await store.ingest([[{ flow: 'f', dedupeKey: `k:${d}`, trigger: 'new_activity', raw: JSON.stringify({ n: d, pad: 'y'.repeat(2000) }), subject: null, txn: null, availableAt: 0 }]], d);
+    await store.ingest([[{ flow: 'f', dedupeKey: `k:${d}`, trigger: 'new_activity', raw: { n: d, pad: 'y'.repeat(2000) }, subject: null, txn: null, availableAt: 0 }]], d);
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   await store.close();

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
-import { encodePayload } from './payload-codec.ts';
+import { encodeStoredJson } from './payload-codec.ts';
 
 /**
  * The SQLite store's schema, as versioned steps recorded in `PRAGMA user_version`. A store opened
@@ -135,7 +135,7 @@ export function migrate(db: Database.Database, upTo = SCHEMA_VERSION): number[] 
   if (current < upTo) {
     // Step 6 encodes the stored payloads: JSON text as earlier steps kept it (bytes already
     // encoded, or none, pass as they are).
-    db.function('payload_encode', { deterministic: true }, (raw: unknown) => (typeof raw === 'string' ? encodePayload(raw) : raw));
+    db.function('payload_encode', { deterministic: true }, (raw: unknown) => (typeof raw === 'string' ? encodeStoredJson(raw) : raw));
   }
   const applied: number[] = [];
   for (const step of MIGRATIONS) {

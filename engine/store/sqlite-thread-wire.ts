@@ -5,10 +5,15 @@
  * (SQLITE_FULL, SQLITE_BUSY…), which the intake's 503, /readyz and the start-up check read.
  */
 import { payloadOf, toRecord, type RecordRow } from './record-row.ts';
-import type { Store, StoredRecord } from './types.ts';
+import type { SqliteStore } from './sqlite.ts';
+import type { StoredRecord } from './types.ts';
 
-/** Every Store method but close, which ends the thread and is answered apart. */
-export type StoreMethod = Exclude<keyof Store, 'close'>;
+/**
+ * Every method of the SQLite store but close, which ends the thread and is answered apart.
+ * `ingest` crosses as `ingestEncoded`: each payload is encoded on the sending side from the
+ * record intake parsed, and crosses as one short string.
+ */
+export type StoreMethod = Exclude<keyof SqliteStore, 'close'>;
 
 export interface Call {
   id: number;

@@ -22,7 +22,7 @@ import type { NewRecord } from './types.ts';
 import { runEngine } from '../../test/support/cli.ts';
 
 function rec(n: number, over: Partial<NewRecord> = {}): NewRecord {
-  return { flow: 'f1', dedupeKey: `new_activity:${n}`, trigger: 'new_activity', raw: JSON.stringify({ n: String(n), note: 'x'.repeat(200) }), subject: null, txn: null, availableAt: 0, ...over };
+  return { flow: 'f1', dedupeKey: `new_activity:${n}`, trigger: 'new_activity', raw: { n: String(n), note: 'x'.repeat(200) }, subject: null, txn: null, availableAt: 0, ...over };
 }
 
 function tempFile(t: TestContext): string {
@@ -89,7 +89,7 @@ test('records cross with their payload as stored and are read back whole, and th
   // Not awaited one by one: the claim sent after the ingest sees its records.
   const [ingested, claimed] = await Promise.all([
     // A flat record of strings (kept as a field table) and a nested one (kept as its text).
-    store.ingest([[rec(1, { subject: 's1', txn: 'T1', raw: JSON.stringify({ n: 1, nested: { list: [1, 'two'] } }) })], [rec(2)]], 1000),
+    store.ingest([[rec(1, { subject: 's1', txn: 'T1', raw: { n: 1, nested: { list: [1, 'two'] } } })], [rec(2)]], 1000),
     store.claim(['f1'], 2000, 10, 60_000, new Set(['s1'])),
   ]);
   assert.deepEqual(ingested, [{ accepted: 1, duplicates: 0 }, { accepted: 1, duplicates: 0 }]);

@@ -17,6 +17,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { decoded, fromWire, type Call, type RecordAsStored, type StoreMethod, type ThreadMessage } from './sqlite-thread-wire.ts';
+import { encodedRecord } from './payload-codec.ts';
 import type { Store } from './types.ts';
 
 /** Raised on this side: the thread stopped, will not start again, or the store is closed. */
@@ -164,23 +165,24 @@ export async function openThreadedSqliteStore(options: ThreadedStoreOptions): Pr
   let current = start(false);
   await current.opened;
 
-  function call(method: StoreMethod | 'close', args: unknown[]): Promise<unknown> {
+  /** `called`: the Store method the caller called, which errors name (ingest crosses as ingestEncoded). */
+  function call(method: StoreMethod | 'close', args: unknown[], called: string = method): Promise<unknown> {
     if (failure) return Promise.reject(failure);
-    if (closing && method !== 'close') return Promise.reject(new StoreThreadError('STORE_CLOSED', `the store is closed (${method} called after close)`));
+    if (closing && method !== 'close') return Promise.reject(new StoreThreadError('STORE_CLOSED', `the store is closed (${called} called after close)`));
     const thread = current;
     const id = nextId++;
     return new Promise((resolve, reject) => {
       // A value the structured clone refuses throws here: this call fails alone.
       thread.worker.postMessage({ id, method, args } satisfies Call);
-      thread.pending.set(id, { method, resolve, reject });
+      thread.pending.set(id, { method: called, resolve, reject });
       if (thread.pending.size === 1) thread.worker.ref();
     });
   }
 
   // Each method posts its call; the answer is the thread's, records' payloads parsed on this side.
-  const forward = <M extends StoreMethod>(method: M) => ((...args: unknown[]) => call(method, args)) as unknown as Store[M];
+  const forward = <M extends keyof Store>(method: M & StoreMethod) => ((...args: unknown[]) => call(method, args)) as unknown as Store[M];
   const store: ThreadedSqliteStore = {
-    ingest: forward('ingest'),
+    ingest: async (deliveries, now) => call('ingestEncoded', [deliveries.map((records) => records.map(encodedRecord)), now], 'ingest') as ReturnType<Store['ingest']>,
     claim: async (...args) => ((await call('claim', args)) as RecordAsStored[]).map(decoded),
     nextReadyAt: forward('nextReadyAt'),
     finish: forward('finish'),

@@ -17,8 +17,8 @@ export interface NewRecord {
   flow: string;
   dedupeKey: string;
   trigger: string;
-  /** The record exactly as received, as JSON text. */
-  raw: string;
+  /** The record as received (parsed); each store keeps it in its own form. */
+  raw: Record<string, unknown>;
   /** Flow-scoped hash of the contact's email (never the email itself); null when there is none. */
   subject: string | null;
   /** Flipcause transaction id (T…): the join key for one transaction's records. */

@@ -43,7 +43,7 @@ test('poison record: a record whose stored payload cannot be read is dead-letter
     // The store reads each claimed payload as it does a damaged row: its bytes cut short.
     const claim = r.store.claim.bind(r.store);
     r.store.claim = async (...args) => (await claim(...args)).map((rec) => JSON.stringify(rec.raw).includes('damaged@')
-      ? { ...rec, ...payloadOf(encodePayload(JSON.stringify(rec.raw)).subarray(0, 12), rec.id) }
+      ? { ...rec, ...payloadOf(encodePayload(rec.raw).subarray(0, 12), rec.id) }
       : rec);
     await r.worker.drain();
     const dead = await byStatus(r, 'dead');
