@@ -24,13 +24,6 @@ export interface CpuProfile {
 export interface HotFunction {
   /** `name (file:line)`, the file relative to the project, or the runtime's own label. */
   where: string;
-  /** Share of busy samples spent in the function itself. */
-  share: number;
-}
-
-export interface HotFunction {
-  /** `name (file:line)`, the file relative to the project, or the runtime's own label. */
-  where: string;
   /** Share of busy time. */
   share: number;
 }
